@@ -1,0 +1,12 @@
+"""skmlp: multi-layer perceptrons for scikit-learn, in pure NumPy.
+
+A drop-in for :mod:`sklearn.neural_network`'s ``MLPClassifier`` and
+``MLPRegressor``: same parameters, defaults, fitted attributes and methods.
+"""
+
+from ._classifier import MLPClassifier
+from ._regressor import MLPRegressor
+
+__version__ = "0.1.0"
+
+__all__ = ["MLPClassifier", "MLPRegressor", "__version__"]

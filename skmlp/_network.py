@@ -1,0 +1,207 @@
+"""The network: one flat parameter vector, per-layer views, forward, backward.
+
+For a batch ``X`` (n x d) layer ``l`` computes ``Z_l = A_{l-1} W_l + b_l`` and
+``A_l = g(Z_l)`` with ``A_0 = X``. All weights live in one contiguous vector,
+all coefficient matrices first and then all intercepts (the order of
+scikit-learn's packed vector); ``coefs[l]`` and ``intercepts[l]`` are views into
+it, and the gradient has the same layout. The optimizers therefore update every
+parameter with a few whole-vector operations, L-BFGS needs no packing, and the
+L2 penalty is a single dot product over the leading coefficient block.
+
+Nothing here knows about scikit-learn: the estimators wire this module to
+their parameters.
+"""
+
+from itertools import pairwise
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._activations import ACTIVATIONS, DERIVATIVES
+from ._losses import LOSSES, output_delta
+
+
+def layer_views(flat, layer_units):
+    """Split a flat vector into per-layer coefficient and intercept views."""
+    coefs, intercepts = [], []
+    start = 0
+    for fan_in, fan_out in pairwise(layer_units):
+        end = start + fan_in * fan_out
+        coefs.append(flat[start:end].reshape(fan_in, fan_out))
+        start = end
+    for fan_out in layer_units[1:]:
+        intercepts.append(flat[start : start + fan_out])
+        start += fan_out
+    return coefs, intercepts
+
+
+def n_parameters(layer_units):
+    """Number of weights and biases of a network with these layer sizes."""
+    return sum((fan_in + 1) * fan_out for fan_in, fan_out in pairwise(layer_units))
+
+
+def _matmul_into(A, W, out):
+    """``out = A @ W`` for dense or sparse ``A``, writing into ``out``."""
+    if sp.issparse(A):
+        out[...] = A @ W
+    else:
+        np.matmul(A, W, out=out)
+    return out
+
+
+def forward(X, coefs, intercepts, hidden_activation, output_activation):
+    """Output of the network for ``X``, in freshly allocated arrays.
+
+    This is the prediction path: it reads the weights and never writes to any
+    shared buffer, so several threads may call it on one fitted model at once.
+    """
+    A = X
+    last = len(coefs) - 1
+    for layer, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
+        Z = A @ W
+        Z += b
+        A = ACTIVATIONS[output_activation if layer == last else hidden_activation](Z)
+    return A
+
+
+class Network:
+    """A multi-layer perceptron with its weights in one flat vector.
+
+    Parameters
+    ----------
+    layer_units : sequence of int
+        Units per layer, input features first and outputs last.
+    hidden_activation : str
+        Key of :data:`~skmlp._activations.ACTIVATIONS` for hidden layers.
+    output_activation : str
+        The head: ``'softmax'``, ``'logistic'``, ``'identity'`` or ``'exp'``;
+        it also selects the canonical loss.
+    dtype : numpy dtype
+        ``float32`` or ``float64``; parameters, gradients and buffers share it.
+    """
+
+    def __init__(self, layer_units, hidden_activation, output_activation, dtype):
+        self.layer_units = tuple(int(u) for u in layer_units)
+        self.hidden_activation = hidden_activation
+        self.output_activation = output_activation
+        self.dtype = np.dtype(dtype)
+        self.n_coefs = sum(a * b for a, b in pairwise(self.layer_units))
+        self.params = np.zeros(n_parameters(self.layer_units), dtype=self.dtype)
+        self.coefs, self.intercepts = layer_views(self.params, self.layer_units)
+        self.grad = np.zeros_like(self.params)
+        self.coef_grads, self.intercept_grads = layer_views(self.grad, self.layer_units)
+        self._activations = self._deltas = None
+
+    @property
+    def n_layers(self):
+        """Number of weight layers (hidden layers + output layer)."""
+        return len(self.layer_units) - 1
+
+    def initialize(self, random_state):
+        """Glorot-uniform weights and biases, drawn layer by layer.
+
+        The bound ``sqrt(6 / (fan_in + fan_out))`` keeps the variance of the
+        activations roughly constant across layers for tanh-like units; for
+        the logistic function, whose slope at 0 is 1/4, the factor 2 is used
+        instead of 6, as in Glorot & Bengio (2010).
+        """
+        factor = 2.0 if self.hidden_activation == "logistic" else 6.0
+        for W, b in zip(self.coefs, self.intercepts, strict=True):
+            fan_in, fan_out = W.shape
+            bound = np.sqrt(factor / (fan_in + fan_out))
+            W[...] = random_state.uniform(-bound, bound, (fan_in, fan_out))
+            b[...] = random_state.uniform(-bound, bound, fan_out)
+        return self
+
+    def set_layers(self, coefs, intercepts):
+        """Copy per-layer arrays (e.g. a previous fit's) into the flat vector."""
+        for view, value in zip(
+            self.coefs + self.intercepts, coefs + intercepts, strict=True
+        ):
+            view[...] = value
+        return self
+
+    def _buffers(self, n_samples):
+        """Activation and delta buffers for a batch, allocated once and reused.
+
+        Buffers grow to the largest batch seen; smaller batches use their
+        leading rows, which stay C-contiguous.
+        """
+        if self._activations is None or self._activations[0].shape[0] < n_samples:
+            self._activations = [
+                np.empty((n_samples, units), dtype=self.dtype)
+                for units in self.layer_units[1:]
+            ]
+            self._deltas = [np.empty_like(A) for A in self._activations]
+        return (
+            [A[:n_samples] for A in self._activations],
+            [D[:n_samples] for D in self._deltas],
+        )
+
+    def release_buffers(self):
+        """Drop the training buffers (they are rebuilt when needed)."""
+        self._activations = self._deltas = None
+
+    def forward_train(self, X):
+        """Forward pass into the reused buffers; returns every layer's output."""
+        activations, _ = self._buffers(X.shape[0])
+        A = X
+        last = self.n_layers - 1
+        for layer, (W, b, Z) in enumerate(
+            zip(self.coefs, self.intercepts, activations, strict=True)
+        ):
+            _matmul_into(A, W, Z)
+            Z += b
+            name = self.output_activation if layer == last else self.hidden_activation
+            A = ACTIVATIONS[name](Z)
+        return activations
+
+    def loss_and_gradient(self, X, Y, sample_weight=None, alpha=0.0):
+        """Mean loss on a batch and its gradient, written into ``self.grad``.
+
+        The loss is the sample-weighted mean of the head's loss plus the L2
+        penalty ``0.5 * alpha * ||W||^2 / sum(sample_weight)`` (``n`` without
+        weights), as in scikit-learn. Backpropagation then runs top layer
+        first:
+
+            grad W_l = A_{l-1}^T D_l (+ alpha W_l / sum(sample_weight))
+            grad b_l = sum over rows of D_l
+            D_{l-1}  = (D_l W_l^T) * g'(Z_{l-1})
+
+        where ``D_L`` already carries the ``sample_weight / sum`` scaling, so
+        the gradients come out averaged with no further division.
+        """
+        n_samples = X.shape[0]
+        activations = self.forward_train(X)
+        _, deltas = self._buffers(n_samples)
+        output = activations[-1]
+
+        per_sample = LOSSES[self.output_activation](Y, output)
+        if sample_weight is None:
+            weight_sum = float(n_samples)
+            loss = per_sample.mean()
+            scale = 1.0 / n_samples
+        else:
+            weight_sum = float(sample_weight.sum())
+            if weight_sum <= 0:
+                # A batch whose samples all weigh zero carries no information.
+                self.grad[...] = 0
+                return 0.0
+            loss = per_sample @ sample_weight / weight_sum
+            scale = (sample_weight / weight_sum)[:, np.newaxis]
+
+        weights = self.params[: self.n_coefs]
+        loss += 0.5 * alpha * float(weights @ weights) / weight_sum
+
+        delta = output_delta(Y, output, scale, out=deltas[-1])
+        for layer in range(self.n_layers - 1, -1, -1):
+            A_prev = X if layer == 0 else activations[layer - 1]
+            _matmul_into(A_prev.T, delta, self.coef_grads[layer])
+            np.sum(delta, axis=0, out=self.intercept_grads[layer])
+            if layer > 0:
+                previous = np.matmul(delta, self.coefs[layer].T, out=deltas[layer - 1])
+                delta = DERIVATIVES[self.hidden_activation](A_prev, previous)
+
+        if alpha:
+            self.grad[: self.n_coefs] += (alpha / weight_sum) * weights
+        return float(loss)

@@ -1,0 +1,116 @@
+"""The flat parameter layout and the prediction path of the network."""
+
+import numpy as np
+import pytest
+
+from skmlp._network import Network, forward, layer_views, n_parameters
+from skmlp._optimizers import SGD, Adam
+
+
+def test_layer_views_share_memory_with_the_flat_vector():
+    network = Network([3, 4, 2], "relu", "softmax", np.float64)
+    assert network.params.size == n_parameters([3, 4, 2]) == 3 * 4 + 4 * 2 + 4 + 2
+    assert [W.shape for W in network.coefs] == [(3, 4), (4, 2)]
+    assert [b.shape for b in network.intercepts] == [(4,), (2,)]
+    network.params[:] = np.arange(network.params.size)
+    # Coefficients first (scikit-learn's packing order), then intercepts.
+    np.testing.assert_array_equal(network.coefs[0].ravel(), np.arange(12))
+    np.testing.assert_array_equal(network.intercepts[1], [24, 25])
+    network.coefs[1][0, 0] = -1
+    assert network.params[12] == -1
+    assert network.n_coefs == 20
+
+
+def test_layer_views_of_gradient_follow_the_same_layout():
+    flat = np.arange(n_parameters([2, 3, 1]), dtype=float)
+    coefs, intercepts = layer_views(flat, [2, 3, 1])
+    assert (
+        coefs[0].base is flat
+        or coefs[0].base is flat.base
+        or np.shares_memory(coefs[0], flat)
+    )
+    assert intercepts[0].tolist() == [9.0, 10.0, 11.0]
+
+
+def test_glorot_initialisation_bounds_and_reproducibility():
+    a = Network([50, 30, 10], "relu", "softmax", np.float64).initialize(
+        np.random.RandomState(0)
+    )
+    b = Network([50, 30, 10], "relu", "softmax", np.float64).initialize(
+        np.random.RandomState(0)
+    )
+    np.testing.assert_array_equal(a.params, b.params)
+    assert np.abs(a.coefs[0]).max() <= np.sqrt(6 / 80)
+    logistic = Network([50, 30, 10], "logistic", "softmax", np.float64)
+    logistic.initialize(np.random.RandomState(0))
+    assert np.abs(logistic.coefs[0]).max() <= np.sqrt(2 / 80)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_training_forward_equals_prediction_forward(dtype):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(9, 5)).astype(dtype)
+    network = Network([5, 7, 4, 3], "tanh", "softmax", dtype)
+    network.initialize(rng)
+    trained = network.forward_train(X)[-1].copy()
+    predicted = forward(X, network.coefs, network.intercepts, "tanh", "softmax")
+    assert predicted.dtype == dtype
+    np.testing.assert_allclose(trained, predicted, rtol=1e-6)
+    # A smaller batch reuses the leading rows of the same buffers.
+    small = network.forward_train(X[:4])[-1]
+    np.testing.assert_allclose(small, predicted[:4], rtol=1e-6)
+
+
+def quadratic(params):
+    """Loss 0.5 ||params - 3||^2 and its gradient."""
+    return params - 3.0
+
+
+@pytest.mark.parametrize(
+    "optimizer",
+    [
+        SGD(4, np.float64, 0.1, "constant", 0.9, True),
+        SGD(4, np.float64, 0.1, "constant", 0.0, False),
+        Adam(4, np.float64, 0.1),
+    ],
+    ids=["sgd-nesterov", "sgd-plain", "adam"],
+)
+def test_optimizers_minimise_a_quadratic(optimizer):
+    params = np.zeros(4)
+    for _ in range(500):
+        optimizer.step(params, quadratic(params))
+    np.testing.assert_allclose(params, 3.0, atol=1e-3)
+
+
+def test_sgd_step_matches_momentum_formulas():
+    grad = np.array([1.0, -2.0])
+    plain = SGD(2, np.float64, 0.5, "constant", 0.9, nesterov=False)
+    params = np.zeros(2)
+    plain.step(params, grad)
+    plain.step(params, grad)
+    # v1 = -0.5 g, v2 = 0.9 v1 - 0.5 g = -0.95 g; params = v1 + v2
+    np.testing.assert_allclose(params, -1.45 * grad)
+    nesterov = SGD(2, np.float64, 0.5, "constant", 0.9, nesterov=True)
+    params = np.zeros(2)
+    nesterov.step(params, grad)
+    # v1 = -0.5 g; step = 0.9 v1 - 0.5 g = -0.95 g
+    np.testing.assert_allclose(params, -0.95 * grad)
+
+
+def test_adam_first_step_is_learning_rate_times_sign():
+    adam = Adam(3, np.float64, learning_rate_init=0.01)
+    params = np.zeros(3)
+    adam.step(params, np.array([5.0, -0.1, 2.0]))
+    np.testing.assert_allclose(params, [-0.01, 0.01, -0.01], rtol=1e-5)
+
+
+def test_learning_rate_schedules():
+    inv = SGD(1, np.float64, 0.1, "invscaling", power_t=0.5)
+    inv.iteration_ends(99)
+    assert inv.learning_rate == pytest.approx(0.01)
+    adaptive = SGD(1, np.float64, 0.1, "adaptive")
+    assert adaptive.trigger_stopping("stalled", verbose=False) is False
+    assert adaptive.learning_rate == pytest.approx(0.02)
+    constant = SGD(1, np.float64, 0.1, "constant")
+    assert constant.trigger_stopping("stalled", verbose=False) is True
+    assert Adam(1, np.float64).trigger_stopping("stalled", verbose=False) is True
