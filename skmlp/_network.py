@@ -90,7 +90,7 @@ class Network:
         self.coefs, self.intercepts = layer_views(self.params, self.layer_units)
         self.grad = np.zeros_like(self.params)
         self.coef_grads, self.intercept_grads = layer_views(self.grad, self.layer_units)
-        self._activations = self._deltas = None
+        self._activations = self._deltas = self._penalty = None
 
     @property
     def n_layers(self):
@@ -138,9 +138,15 @@ class Network:
             [D[:n_samples] for D in self._deltas],
         )
 
+    def _penalty_scratch(self):
+        # Reused so the L2 gradient needs no fresh allocation per batch.
+        if self._penalty is None:
+            self._penalty = np.empty(self.n_coefs, dtype=self.dtype)
+        return self._penalty
+
     def release_buffers(self):
         """Drop the training buffers (they are rebuilt when needed)."""
-        self._activations = self._deltas = None
+        self._activations = self._deltas = self._penalty = None
 
     def forward_train(self, X):
         """Forward pass into the reused buffers; returns every layer's output."""
@@ -203,5 +209,8 @@ class Network:
                 delta = DERIVATIVES[self.hidden_activation](A_prev, previous)
 
         if alpha:
-            self.grad[: self.n_coefs] += (alpha / weight_sum) * weights
+            penalty = self._penalty_scratch()
+            self.grad[: self.n_coefs] += np.multiply(
+                weights, alpha / weight_sum, out=penalty
+            )
         return float(loss)

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.optimize
-import scipy.sparse as sp
 
 
 @dataclass
@@ -60,22 +59,6 @@ def _batches(n_samples, batch_size):
         yield slice(start, min(start + batch_size, n_samples))
 
 
-class _BatchGatherer:
-    """Copies shuffled rows into one reused buffer instead of a new array."""
-
-    def __init__(self, X, batch_size):
-        self.X = X
-        self._buffer = None
-        if not sp.issparse(X):
-            self._buffer = np.empty((batch_size,) + X.shape[1:], dtype=X.dtype)
-
-    def __call__(self, indices):
-        if self._buffer is None:
-            return self.X[indices]
-        out = self._buffer[: len(indices)]
-        return np.take(self.X, indices, axis=0, out=out)
-
-
 def fit_stochastic(
     network,
     optimizer,
@@ -104,8 +87,6 @@ def fit_stochastic(
     Returns ``(n_iter, reached_max_iter, interrupted)``.
     """
     n_samples = X.shape[0]
-    gather_X = _BatchGatherer(X, batch_size)
-    gather_Y = _BatchGatherer(Y, batch_size)
     order = np.arange(n_samples)
     best_params = network.params.copy() if validation_score is not None else None
     n_iter, reached_max_iter, interrupted = 0, False, False
@@ -117,7 +98,9 @@ def fit_stochastic(
             for batch in _batches(n_samples, batch_size):
                 if shuffle:
                     idx = order[batch]
-                    X_batch, Y_batch = gather_X(idx), gather_Y(idx)
+                    # Fancy indexing copies whole rows at memcpy speed, several
+                    # times faster than np.take(..., out=buffer) on 2-D arrays.
+                    X_batch, Y_batch = X[idx], Y[idx]
                     weight_batch = None if sample_weight is None else sample_weight[idx]
                 else:
                     X_batch, Y_batch = X[batch], Y[batch]
