@@ -17,8 +17,8 @@ from itertools import pairwise
 import numpy as np
 import scipy.sparse as sp
 
-from ._activations import ACTIVATIONS, DERIVATIVES
-from ._losses import LOSSES, output_delta
+from ._activations import ACTIVATIONS, DERIVATIVES, NEEDS_PREACTIVATION
+from ._losses import HEAD_LOSS, make_loss
 
 
 def layer_views(flat, layer_units):
@@ -74,43 +74,75 @@ class Network:
     hidden_activation : str
         Key of :data:`~skmlp._activations.ACTIVATIONS` for hidden layers.
     output_activation : str
-        The head: ``'softmax'``, ``'logistic'``, ``'identity'`` or ``'exp'``;
-        it also selects the canonical loss.
+        The head: ``'softmax'``, ``'logistic'``, ``'identity'`` or ``'exp'``.
     dtype : numpy dtype
         ``float32`` or ``float64``; parameters, gradients and buffers share it.
+    loss : :class:`~skmlp._losses.Loss`, optional
+        Defaults to the canonical loss of the head.
+    dropout : sequence of float, optional
+        Dropout rate of each hidden layer (inverted dropout, training only).
     """
 
-    def __init__(self, layer_units, hidden_activation, output_activation, dtype):
+    def __init__(
+        self,
+        layer_units,
+        hidden_activation,
+        output_activation,
+        dtype,
+        loss=None,
+        dropout=None,
+    ):
         self.layer_units = tuple(int(u) for u in layer_units)
         self.hidden_activation = hidden_activation
         self.output_activation = output_activation
+        self.loss = make_loss(HEAD_LOSS[output_activation]) if loss is None else loss
         self.dtype = np.dtype(dtype)
+        n_hidden = len(self.layer_units) - 2
+        self.dropout = tuple(dropout) if dropout is not None else (0.0,) * n_hidden
         self.n_coefs = sum(a * b for a, b in pairwise(self.layer_units))
         self.params = np.zeros(n_parameters(self.layer_units), dtype=self.dtype)
         self.coefs, self.intercepts = layer_views(self.params, self.layer_units)
         self.grad = np.zeros_like(self.params)
         self.coef_grads, self.intercept_grads = layer_views(self.grad, self.layer_units)
-        self._activations = self._deltas = self._penalty = None
+        self.release_buffers()
 
     @property
     def n_layers(self):
         """Number of weight layers (hidden layers + output layer)."""
         return len(self.layer_units) - 1
 
-    def initialize(self, random_state):
-        """Glorot-uniform weights and biases, drawn layer by layer.
+    def initialize(self, random_state, method="glorot_uniform"):
+        """Draw the initial weights, layer by layer.
 
-        The bound ``sqrt(6 / (fan_in + fan_out))`` keeps the variance of the
-        activations roughly constant across layers for tanh-like units; for
-        the logistic function, whose slope at 0 is 1/4, the factor 2 is used
-        instead of 6, as in Glorot & Bengio (2010).
+        ``'glorot_uniform'`` (scikit-learn's) draws weights and biases from
+        ``U(-b, b)`` with ``b = sqrt(6 / (fan_in + fan_out))``, which keeps the
+        variance of the activations roughly constant across tanh-like layers;
+        for the logistic function, whose slope at 0 is 1/4, the factor is 2
+        instead of 6. ``'glorot_normal'`` draws ``N(0, 2 / (fan_in +
+        fan_out))``; ``'he_uniform'`` ``U(-sqrt(6 / fan_in), sqrt(6 /
+        fan_in))`` and ``'he_normal'`` ``N(0, 2 / fan_in)``, which suit
+        ReLU-like units (He et al., 2015). The last three start the biases at 0.
         """
-        factor = 2.0 if self.hidden_activation == "logistic" else 6.0
         for W, b in zip(self.coefs, self.intercepts, strict=True):
             fan_in, fan_out = W.shape
-            bound = np.sqrt(factor / (fan_in + fan_out))
-            W[...] = random_state.uniform(-bound, bound, (fan_in, fan_out))
-            b[...] = random_state.uniform(-bound, bound, fan_out)
+            if method == "glorot_uniform":
+                factor = 2.0 if self.hidden_activation == "logistic" else 6.0
+                bound = np.sqrt(factor / (fan_in + fan_out))
+                W[...] = random_state.uniform(-bound, bound, (fan_in, fan_out))
+                b[...] = random_state.uniform(-bound, bound, fan_out)
+                continue
+            if method == "glorot_normal":
+                W[...] = random_state.normal(
+                    0, np.sqrt(2 / (fan_in + fan_out)), W.shape
+                )
+            elif method == "he_uniform":
+                bound = np.sqrt(6 / fan_in)
+                W[...] = random_state.uniform(-bound, bound, W.shape)
+            elif method == "he_normal":
+                W[...] = random_state.normal(0, np.sqrt(2 / fan_in), W.shape)
+            else:
+                raise ValueError(f"Unknown weight initialisation {method!r}.")
+            b[...] = 0
         return self
 
     def set_layers(self, coefs, intercepts):
@@ -122,20 +154,33 @@ class Network:
         return self
 
     def _buffers(self, n_samples):
-        """Activation and delta buffers for a batch, allocated once and reused.
+        """Work buffers for a batch, allocated once and reused.
 
         Buffers grow to the largest batch seen; smaller batches use their
         leading rows, which stay C-contiguous.
         """
         if self._activations is None or self._activations[0].shape[0] < n_samples:
-            self._activations = [
-                np.empty((n_samples, units), dtype=self.dtype)
-                for units in self.layer_units[1:]
-            ]
+            units = self.layer_units[1:]
+            self._activations = [np.empty((n_samples, u), self.dtype) for u in units]
             self._deltas = [np.empty_like(A) for A in self._activations]
+            keep_z = self.hidden_activation in NEEDS_PREACTIVATION
+            self._preactivations = [
+                np.empty((n_samples, u), self.dtype) if keep_z else None
+                for u in units[:-1]
+            ]
+            self._masks = [
+                np.empty((n_samples, u), self.dtype) if rate > 0 else None
+                for u, rate in zip(units[:-1], self.dropout, strict=True)
+            ]
+
+        def rows(buffers):
+            return [None if B is None else B[:n_samples] for B in buffers]
+
         return (
-            [A[:n_samples] for A in self._activations],
-            [D[:n_samples] for D in self._deltas],
+            rows(self._activations),
+            rows(self._deltas),
+            rows(self._preactivations),
+            rows(self._masks),
         )
 
     def _penalty_scratch(self):
@@ -147,42 +192,59 @@ class Network:
     def release_buffers(self):
         """Drop the training buffers (they are rebuilt when needed)."""
         self._activations = self._deltas = self._penalty = None
+        self._preactivations = self._masks = None
 
-    def forward_train(self, X):
-        """Forward pass into the reused buffers; returns every layer's output."""
-        activations, _ = self._buffers(X.shape[0])
+    def forward_train(self, X, dropout_rng=None):
+        """Forward pass into the reused buffers; returns every layer's output.
+
+        With ``dropout_rng``, each hidden unit is zeroed with its layer's
+        dropout rate ``p`` and the survivors are scaled by ``1 / (1 - p)``
+        (inverted dropout), so nothing needs rescaling at prediction time.
+        """
+        activations, _, preactivations, masks = self._buffers(X.shape[0])
         A = X
         last = self.n_layers - 1
-        for layer, (W, b, Z) in enumerate(
-            zip(self.coefs, self.intercepts, activations, strict=True)
-        ):
-            _matmul_into(A, W, Z)
+        for layer, (W, b) in enumerate(zip(self.coefs, self.intercepts, strict=True)):
+            if layer == last:
+                Z = _matmul_into(A, W, activations[layer])
+                Z += b
+                A = ACTIVATIONS[self.output_activation](Z)
+                break
+            Z = preactivations[layer]
+            Z = _matmul_into(A, W, activations[layer] if Z is None else Z)
             Z += b
-            name = self.output_activation if layer == last else self.hidden_activation
-            A = ACTIVATIONS[name](Z)
+            A = ACTIVATIONS[self.hidden_activation](Z, out=activations[layer])
+            rate = self.dropout[layer]
+            if rate > 0 and dropout_rng is not None:
+                mask = masks[layer]
+                np.greater_equal(dropout_rng.random_sample(mask.shape), rate, out=mask)
+                mask *= 1.0 / (1.0 - rate)
+                A *= mask
         return activations
 
-    def loss_and_gradient(self, X, Y, sample_weight=None, alpha=0.0):
+    def loss_and_gradient(self, X, Y, sample_weight=None, alpha=0.0, dropout_rng=None):
         """Mean loss on a batch and its gradient, written into ``self.grad``.
 
-        The loss is the sample-weighted mean of the head's loss plus the L2
-        penalty ``0.5 * alpha * ||W||^2 / sum(sample_weight)`` (``n`` without
-        weights), as in scikit-learn. Backpropagation then runs top layer
-        first:
+        The loss is the sample-weighted mean of the per-sample loss plus the
+        L2 penalty ``0.5 * alpha * ||W||^2 / sum(sample_weight)`` (``n``
+        without weights), as in scikit-learn. Backpropagation then runs top
+        layer first:
 
             grad W_l = A_{l-1}^T D_l (+ alpha W_l / sum(sample_weight))
             grad b_l = sum over rows of D_l
             D_{l-1}  = (D_l W_l^T) * g'(Z_{l-1})
 
         where ``D_L`` already carries the ``sample_weight / sum`` scaling, so
-        the gradients come out averaged with no further division.
+        the gradients come out averaged with no further division. Dropped
+        units pass no gradient back; kept ones carry their ``1 / (1 - p)``.
         """
         n_samples = X.shape[0]
-        activations = self.forward_train(X)
-        _, deltas = self._buffers(n_samples)
+        use_dropout = dropout_rng is not None and any(self.dropout)
+        activations = self.forward_train(X, dropout_rng if use_dropout else None)
+        _, deltas, preactivations, masks = self._buffers(n_samples)
         output = activations[-1]
 
-        per_sample = LOSSES[self.output_activation](Y, output)
+        per_sample = self.loss.per_sample(Y, output)
         if sample_weight is None:
             weight_sum = float(n_samples)
             loss = per_sample.mean()
@@ -199,14 +261,23 @@ class Network:
         weights = self.params[: self.n_coefs]
         loss += 0.5 * alpha * float(weights @ weights) / weight_sum
 
-        delta = output_delta(Y, output, scale, out=deltas[-1])
+        delta = self.loss.delta(Y, output, out=deltas[-1])
+        delta *= scale
+        derivative = DERIVATIVES[self.hidden_activation]
         for layer in range(self.n_layers - 1, -1, -1):
             A_prev = X if layer == 0 else activations[layer - 1]
             _matmul_into(A_prev.T, delta, self.coef_grads[layer])
             np.sum(delta, axis=0, out=self.intercept_grads[layer])
-            if layer > 0:
-                previous = np.matmul(delta, self.coefs[layer].T, out=deltas[layer - 1])
-                delta = DERIVATIVES[self.hidden_activation](A_prev, previous)
+            if layer == 0:
+                break
+            hidden = layer - 1
+            previous = np.matmul(delta, self.coefs[layer].T, out=deltas[hidden])
+            if use_dropout and self.dropout[hidden] > 0:
+                previous *= masks[hidden]
+                # Kept units were scaled by 1 / (1 - p): undo it to recover
+                # g(Z); dropped units have a zero delta whatever g' gives.
+                A_prev = A_prev * (1.0 - self.dropout[hidden])
+            delta = derivative(preactivations[hidden], A_prev, previous)
 
         if alpha:
             penalty = self._penalty_scratch()
@@ -214,3 +285,17 @@ class Network:
                 weights, alpha / weight_sum, out=penalty
             )
         return float(loss)
+
+    def loss_value(self, X, Y, sample_weight=None):
+        """Mean loss on ``X`` without the penalty; touches no training buffer."""
+        output = forward(
+            X,
+            self.coefs,
+            self.intercepts,
+            self.hidden_activation,
+            self.output_activation,
+        )
+        per_sample = self.loss.per_sample(Y, output)
+        if sample_weight is None:
+            return float(per_sample.mean())
+        return float(per_sample @ sample_weight / sample_weight.sum())

@@ -1,66 +1,77 @@
-"""Stochastic optimizers working on the flat parameter and gradient vectors.
+"""Learning-rate schedules and the stochastic optimizers.
 
-Each ``step`` updates every weight and bias of the network with a handful of
-whole-vector NumPy operations into a preallocated scratch vector, so a step
-allocates nothing however many layers the network has.
+The optimizers work on the flat parameter and gradient vectors: each ``step``
+updates every weight and bias of the network with a handful of whole-vector
+NumPy operations into a preallocated scratch vector, so a step allocates
+nothing however many layers the network has. Both take their step size from a
+:class:`LearningRateSchedule`, so every schedule works with SGD and Adam alike.
 """
+
+import math
 
 import numpy as np
 
+SCHEDULES = ("constant", "invscaling", "adaptive", "cosine")
 
-class SGD:
-    """Stochastic gradient descent with momentum, optionally Nesterov's.
 
-    ``v <- momentum * v - lr * grad``; the parameters then move by ``v``, or,
-    with Nesterov's momentum, by ``momentum * v - lr * grad`` (the look-ahead
-    form of Sutskever et al., 2013).
+class LearningRateSchedule:
+    """The base step size, epoch by epoch, with an optional linear warm-up.
 
-    The learning rate follows ``schedule``: ``'constant'``; ``'invscaling'``,
-    ``lr_init / (t + 1) ** power_t`` after each epoch with ``t`` the number of
-    samples seen; or ``'adaptive'``, divided by 5 each time training stops
-    improving, until it falls below 1e-6.
+    ``'constant'`` keeps ``learning_rate_init``; ``'invscaling'`` sets it to
+    ``learning_rate_init / (t + 1) ** power_t`` after each epoch, ``t`` being
+    the number of samples seen; ``'adaptive'`` divides it by 5 each time
+    training stalls (see :meth:`stalled`) until it falls below 1e-6;
+    ``'cosine'`` decays it as ``learning_rate_init * (1 + cos(pi * e /
+    max_iter)) / 2`` after ``e`` epochs (Loshchilov & Hutter, 2017).
+
+    With ``warmup_iter > 0`` the step size also ramps up linearly, batch by
+    batch, from ``1 / n`` of its value over the first ``warmup_iter`` epochs
+    (``n`` the number of batches in them), which steadies the first updates of
+    adaptive optimizers.
     """
 
     def __init__(
         self,
-        n_params,
-        dtype,
-        learning_rate_init=0.1,
-        schedule="constant",
-        momentum=0.9,
-        nesterov=True,
+        kind="constant",
+        learning_rate_init=0.001,
         power_t=0.5,
+        max_iter=200,
+        warmup_iter=0,
     ):
-        self.learning_rate_init = learning_rate_init
+        self.kind = kind
+        self.learning_rate_init = float(learning_rate_init)
         self.learning_rate = float(learning_rate_init)
-        self.schedule = schedule
-        self.momentum = momentum
-        self.nesterov = nesterov
         self.power_t = power_t
-        self.velocity = np.zeros(n_params, dtype=dtype)
-        self._scratch = np.empty(n_params, dtype=dtype)
+        self.max_iter = max_iter
+        self.warmup_iter = warmup_iter
+        self.epochs = 0
+        self.steps = 0
+        self.steps_per_epoch = 1
 
-    def step(self, params, grad):
-        """Move ``params`` in place against ``grad``."""
-        lr_grad = np.multiply(grad, self.learning_rate, out=self._scratch)
-        self.velocity *= self.momentum
-        self.velocity -= lr_grad
-        if self.nesterov:
-            params -= lr_grad
-            params += np.multiply(self.velocity, self.momentum, out=self._scratch)
-        else:
-            params += self.velocity
+    def next_step_size(self):
+        """Step size of the coming update, warm-up included."""
+        self.steps += 1
+        warmup_steps = self.warmup_iter * self.steps_per_epoch
+        if self.steps < warmup_steps:
+            return self.learning_rate * self.steps / warmup_steps
+        return self.learning_rate
 
-    def iteration_ends(self, time_step):
-        """Update the learning rate at the end of an epoch."""
-        if self.schedule == "invscaling":
-            self.learning_rate = self.learning_rate_init / (time_step + 1) ** (
-                self.power_t
+    def epoch_ends(self, samples_seen):
+        """Update the step size after an epoch of ``samples_seen`` in total."""
+        self.epochs += 1
+        if self.kind == "invscaling":
+            self.learning_rate = (
+                self.learning_rate_init / (samples_seen + 1) ** self.power_t
+            )
+        elif self.kind == "cosine":
+            progress = min(self.epochs / self.max_iter, 1.0)
+            self.learning_rate = (
+                0.5 * self.learning_rate_init * (1 + math.cos(math.pi * progress))
             )
 
-    def trigger_stopping(self, message, verbose):
-        """Called when training stalls: return True to stop, False to go on."""
-        if self.schedule != "adaptive":
+    def stalled(self, message, verbose):
+        """Called when training stops improving: True to stop, False to go on."""
+        if self.kind != "adaptive":
             if verbose:
                 print(f"{message} Stopping.")
             return True
@@ -72,6 +83,33 @@ class SGD:
         if verbose:
             print(f"{message} Setting learning rate to {self.learning_rate:f}")
         return False
+
+
+class SGD:
+    """Stochastic gradient descent with momentum, optionally Nesterov's.
+
+    ``v <- momentum * v - lr * grad``; the parameters then move by ``v``, or,
+    with Nesterov's momentum, by ``momentum * v - lr * grad`` (the look-ahead
+    form of Sutskever et al., 2013).
+    """
+
+    def __init__(self, n_params, dtype, schedule, momentum=0.9, nesterov=True):
+        self.schedule = schedule
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.velocity = np.zeros(n_params, dtype=dtype)
+        self._scratch = np.empty(n_params, dtype=dtype)
+
+    def step(self, params, grad):
+        """Move ``params`` in place against ``grad``."""
+        lr_grad = np.multiply(grad, self.schedule.next_step_size(), out=self._scratch)
+        self.velocity *= self.momentum
+        self.velocity -= lr_grad
+        if self.nesterov:
+            params -= lr_grad
+            params += np.multiply(self.velocity, self.momentum, out=self._scratch)
+        else:
+            params += self.velocity
 
 
 class Adam:
@@ -92,16 +130,9 @@ class Adam:
     """
 
     def __init__(
-        self,
-        n_params,
-        dtype,
-        learning_rate_init=0.001,
-        beta_1=0.9,
-        beta_2=0.999,
-        epsilon=1e-8,
+        self, n_params, dtype, schedule, beta_1=0.9, beta_2=0.999, epsilon=1e-8
     ):
-        self.learning_rate_init = learning_rate_init
-        self.learning_rate = float(learning_rate_init)
+        self.schedule = schedule
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon
@@ -134,21 +165,12 @@ class Adam:
         w *= b2
         w += np.multiply(grad, grad, out=scratch)
         # The bias-corrected step size of the textbook form.
-        self.learning_rate = (
-            self.learning_rate_init * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
+        step_size = (
+            self.schedule.next_step_size() * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
         )
         sqrt_one_minus_b2 = np.sqrt(1 - b2)
         np.sqrt(w, out=scratch)
         scratch += self.epsilon / sqrt_one_minus_b2
         np.divide(u, scratch, out=scratch)
-        scratch *= self.learning_rate * (1 - b1) / sqrt_one_minus_b2
+        scratch *= step_size * (1 - b1) / sqrt_one_minus_b2
         params -= scratch
-
-    def iteration_ends(self, time_step):
-        """Adam's step size needs no per-epoch update."""
-
-    def trigger_stopping(self, message, verbose):
-        """Adam always stops when training stalls."""
-        if verbose:
-            print(f"{message} Stopping.")
-        return True

@@ -3,15 +3,25 @@
 import numpy as np
 import pytest
 from scipy.special import expit
+from scipy.stats import norm
 
-from skmlp._activations import ACTIVATIONS, DERIVATIVES
+from skmlp._activations import ACTIVATIONS, DERIVATIVES, HIDDEN_ACTIVATIONS
 
 REFERENCE = {
     "identity": lambda z: z,
     "logistic": expit,
     "tanh": np.tanh,
     "relu": lambda z: np.maximum(z, 0),
+    "leaky_relu": lambda z: np.where(z > 0, z, 0.01 * z),
+    "elu": lambda z: np.where(z > 0, z, np.exp(z) - 1),
+    "gelu": lambda z: z * norm.cdf(z),
+    "silu": lambda z: z / (1 + np.exp(-z)),
+    "softplus": lambda z: np.log1p(np.exp(z)),
 }
+
+
+def test_every_hidden_activation_has_a_reference_and_a_derivative():
+    assert set(REFERENCE) == set(HIDDEN_ACTIVATIONS) == set(DERIVATIVES)
 
 
 @pytest.mark.parametrize("name", sorted(REFERENCE))
@@ -19,8 +29,14 @@ def test_activation_values_and_in_place(name):
     Z = np.linspace(-5, 5, 24).reshape(4, 6)
     expected = REFERENCE[name](Z.copy())
     out = ACTIVATIONS[name](Z)
-    assert out is Z or name == "identity"
-    np.testing.assert_allclose(Z, expected, rtol=1e-12)
+    assert out is Z
+    np.testing.assert_allclose(Z, expected, rtol=1e-12, atol=1e-15)
+    # Out of place, the input is left alone.
+    Z2 = np.linspace(-5, 5, 24).reshape(4, 6)
+    target = np.empty_like(Z2)
+    ACTIVATIONS[name](Z2, out=target)
+    np.testing.assert_allclose(target, expected, rtol=1e-12, atol=1e-15)
+    np.testing.assert_array_equal(Z2, np.linspace(-5, 5, 24).reshape(4, 6))
 
 
 @pytest.mark.parametrize("name", sorted(DERIVATIVES))
@@ -30,7 +46,7 @@ def test_derivative_from_output_matches_finite_difference(name):
     numeric = (REFERENCE[name](Z + step) - REFERENCE[name](Z - step)) / (2 * step)
     A = REFERENCE[name](Z.copy())
     delta = np.ones_like(Z)
-    DERIVATIVES[name](A, delta)
+    DERIVATIVES[name](Z, A, delta)
     np.testing.assert_allclose(delta, numeric, rtol=1e-6, atol=1e-9)
 
 

@@ -11,6 +11,7 @@ import pytest
 import scipy.sparse as sp
 
 from skmlp._activations import DERIVATIVES
+from skmlp._losses import make_loss
 from skmlp._network import Network
 
 HEADS = ["softmax", "logistic", "identity", "exp"]
@@ -31,23 +32,28 @@ def make_problem(head, n_samples=7, n_features=4, n_outputs=3, seed=0):
     return X, Y, sample_weight
 
 
-def numerical_gradient(network, X, Y, sample_weight, alpha, step=1e-6):
+def numerical_gradient(network, loss_at, step=1e-6):
     base = network.params.copy()
     grad = np.empty_like(base)
     for i in range(base.size):
         network.params[i] = base[i] + step
-        up = network.loss_and_gradient(X, Y, sample_weight, alpha)
+        up = loss_at()
         network.params[i] = base[i] - step
-        down = network.loss_and_gradient(X, Y, sample_weight, alpha)
+        down = loss_at()
         network.params[i] = base[i]
         grad[i] = (up - down) / (2 * step)
     return grad
 
 
-def assert_gradient_matches(network, X, Y, sample_weight, alpha):
-    network.loss_and_gradient(X, Y, sample_weight, alpha)
+def assert_gradient_matches(network, X, Y, sample_weight, alpha, dropout_seed=None):
+    def loss_at():
+        # The same seed every call: the same units are dropped each time.
+        rng = None if dropout_seed is None else np.random.RandomState(dropout_seed)
+        return network.loss_and_gradient(X, Y, sample_weight, alpha, rng)
+
+    loss_at()
     analytic = network.grad.copy()
-    numeric = numerical_gradient(network, X, Y, sample_weight, alpha)
+    numeric = numerical_gradient(network, loss_at)
     np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-7)
 
 
@@ -109,3 +115,41 @@ def test_integer_sample_weight_equals_repeated_rows():
     )
     assert weighted_loss == pytest.approx(repeated_loss, rel=1e-12)
     np.testing.assert_allclose(network.grad, weighted_grad, rtol=1e-10)
+
+
+@pytest.mark.parametrize("loss_name", ["huber", "absolute_error"])
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+def test_robust_regression_losses_match_finite_differences(loss_name, weighted):
+    X, Y, sample_weight = make_problem("identity")
+    Y *= 3  # residuals on both sides of the Huber threshold
+    network = Network(
+        [4, 6, 3],
+        "tanh",
+        "identity",
+        np.float64,
+        loss=make_loss(loss_name, huber_delta_value=0.8),
+    )
+    network.initialize(np.random.RandomState(6))
+    assert_gradient_matches(network, X, Y, sample_weight if weighted else None, 0.1)
+
+
+@pytest.mark.parametrize("activation", ["relu", "gelu", "logistic", "softplus"])
+@pytest.mark.parametrize("head", ["softmax", "identity"])
+def test_dropout_gradient_matches_finite_differences(activation, head):
+    X, Y, sample_weight = make_problem(head, n_samples=12)
+    network = Network([4, 8, 6, 3], activation, head, np.float64, dropout=(0.5, 0.25))
+    network.initialize(np.random.RandomState(7))
+    assert_gradient_matches(network, X, Y, sample_weight, 0.05, dropout_seed=3)
+    # Some units really were dropped, and the surviving ones rescaled.
+    network.forward_train(X, np.random.RandomState(3))
+    mask = network._masks[0][:12]
+    assert set(np.unique(mask)) == {0.0, 2.0}
+
+
+def test_dropout_is_off_without_a_random_state():
+    X, Y, _ = make_problem("softmax")
+    plain = Network([4, 5, 3], "relu", "softmax", np.float64)
+    dropped = Network([4, 5, 3], "relu", "softmax", np.float64, dropout=(0.5,))
+    plain.initialize(np.random.RandomState(0))
+    dropped.set_layers(plain.coefs, plain.intercepts)
+    assert dropped.loss_and_gradient(X, Y) == plain.loss_and_gradient(X, Y)

@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 from scipy.special import expit, softmax
 
-from skmlp._losses import LOSSES, output_delta
+from skmlp._losses import HEAD_LOSS, make_loss
+
+LOSSES = {head: make_loss(name).per_sample for head, name in HEAD_LOSS.items()}
 
 
 def test_categorical_cross_entropy_is_minus_log_true_class():
@@ -45,11 +47,29 @@ def test_losses_stay_finite_at_saturated_outputs(dtype):
         assert np.all(np.isfinite(LOSSES["exp"](Y, np.zeros_like(Y))))
 
 
-def test_output_delta_is_scaled_residual():
+def test_canonical_delta_is_the_residual():
     Y = np.array([[1.0, 0.0], [0.0, 1.0]])
     A = np.array([[0.25, 0.75], [0.5, 0.5]])
     out = np.empty_like(A)
-    scale = np.array([[2.0], [0.5]])
-    result = output_delta(Y, A, scale, out=out)
-    assert result is out
-    np.testing.assert_allclose(out, [[-1.5, 1.5], [0.25, -0.25]])
+    for name in HEAD_LOSS.values():
+        result = make_loss(name).delta(Y, A, out=out)
+        assert result is out
+        np.testing.assert_allclose(out, A - Y)
+
+
+def test_huber_is_quadratic_then_linear():
+    loss = make_loss("huber", huber_delta_value=1.0)
+    Y = np.zeros((4, 1))
+    A = np.array([[0.5], [-1.0], [3.0], [-2.0]])
+    np.testing.assert_allclose(loss.per_sample(Y, A), [0.125, 0.5, 2.5, 1.5])
+    np.testing.assert_allclose(
+        loss.delta(Y, A, np.empty_like(A)).ravel(), [0.5, -1, 1, -1]
+    )
+
+
+def test_absolute_error_and_its_subgradient():
+    loss = make_loss("absolute_error")
+    Y = np.array([[1.0, 2.0], [0.0, 0.0]])
+    A = np.array([[3.0, 2.0], [-1.0, 0.5]])
+    np.testing.assert_allclose(loss.per_sample(Y, A), [2.0, 1.5])
+    np.testing.assert_allclose(loss.delta(Y, A, np.empty_like(A)), [[1, 0], [-1, 1]])

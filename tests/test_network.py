@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from skmlp._network import Network, forward, layer_views, n_parameters
-from skmlp._optimizers import SGD, Adam
+from skmlp._optimizers import SGD, Adam, LearningRateSchedule
 
 
 def test_layer_views_share_memory_with_the_flat_vector():
@@ -66,16 +66,21 @@ def quadratic(params):
     return params - 3.0
 
 
+def constant(rate):
+    return LearningRateSchedule("constant", rate)
+
+
 @pytest.mark.parametrize(
-    "optimizer",
+    "make_optimizer",
     [
-        SGD(4, np.float64, 0.1, "constant", 0.9, True),
-        SGD(4, np.float64, 0.1, "constant", 0.0, False),
-        Adam(4, np.float64, 0.1),
+        lambda: SGD(4, np.float64, constant(0.1), 0.9, True),
+        lambda: SGD(4, np.float64, constant(0.1), 0.0, False),
+        lambda: Adam(4, np.float64, constant(0.1)),
     ],
     ids=["sgd-nesterov", "sgd-plain", "adam"],
 )
-def test_optimizers_minimise_a_quadratic(optimizer):
+def test_optimizers_minimise_a_quadratic(make_optimizer):
+    optimizer = make_optimizer()
     params = np.zeros(4)
     for _ in range(500):
         optimizer.step(params, quadratic(params))
@@ -84,33 +89,77 @@ def test_optimizers_minimise_a_quadratic(optimizer):
 
 def test_sgd_step_matches_momentum_formulas():
     grad = np.array([1.0, -2.0])
-    plain = SGD(2, np.float64, 0.5, "constant", 0.9, nesterov=False)
+    plain = SGD(2, np.float64, constant(0.5), 0.9, nesterov=False)
     params = np.zeros(2)
     plain.step(params, grad)
     plain.step(params, grad)
     # v1 = -0.5 g, v2 = 0.9 v1 - 0.5 g = -0.95 g; params = v1 + v2
     np.testing.assert_allclose(params, -1.45 * grad)
-    nesterov = SGD(2, np.float64, 0.5, "constant", 0.9, nesterov=True)
+    nesterov = SGD(2, np.float64, constant(0.5), 0.9, nesterov=True)
     params = np.zeros(2)
     nesterov.step(params, grad)
     # v1 = -0.5 g; step = 0.9 v1 - 0.5 g = -0.95 g
     np.testing.assert_allclose(params, -0.95 * grad)
 
 
+def test_adam_matches_the_textbook_update():
+    rng = np.random.RandomState(0)
+    lr, b1, b2, eps = 0.01, 0.9, 0.999, 1e-8
+    adam = Adam(5, np.float64, constant(lr), b1, b2, eps)
+    params = np.zeros(5)
+    expected = np.zeros(5)
+    m = np.zeros(5)
+    v = np.zeros(5)
+    for t in range(1, 20):
+        grad = rng.normal(size=5)
+        adam.step(params, grad)
+        m = b1 * m + (1 - b1) * grad
+        v = b2 * v + (1 - b2) * grad**2
+        lr_t = lr * np.sqrt(1 - b2**t) / (1 - b1**t)
+        expected -= lr_t * m / (np.sqrt(v) + eps)
+    np.testing.assert_allclose(params, expected, rtol=1e-10)
+    np.testing.assert_allclose(adam.first_moment, m, rtol=1e-10)
+    np.testing.assert_allclose(adam.second_moment, v, rtol=1e-10)
+
+
 def test_adam_first_step_is_learning_rate_times_sign():
-    adam = Adam(3, np.float64, learning_rate_init=0.01)
+    adam = Adam(3, np.float64, constant(0.01))
     params = np.zeros(3)
     adam.step(params, np.array([5.0, -0.1, 2.0]))
     np.testing.assert_allclose(params, [-0.01, 0.01, -0.01], rtol=1e-5)
 
 
 def test_learning_rate_schedules():
-    inv = SGD(1, np.float64, 0.1, "invscaling", power_t=0.5)
-    inv.iteration_ends(99)
+    inv = LearningRateSchedule("invscaling", 0.1, power_t=0.5)
+    inv.epoch_ends(99)
     assert inv.learning_rate == pytest.approx(0.01)
-    adaptive = SGD(1, np.float64, 0.1, "adaptive")
-    assert adaptive.trigger_stopping("stalled", verbose=False) is False
+    adaptive = LearningRateSchedule("adaptive", 0.1)
+    assert adaptive.stalled("stalled", verbose=False) is False
     assert adaptive.learning_rate == pytest.approx(0.02)
-    constant = SGD(1, np.float64, 0.1, "constant")
-    assert constant.trigger_stopping("stalled", verbose=False) is True
-    assert Adam(1, np.float64).trigger_stopping("stalled", verbose=False) is True
+    assert LearningRateSchedule("constant", 0.1).stalled("", verbose=False) is True
+
+
+def test_cosine_schedule_decays_to_zero_over_max_iter():
+    cosine = LearningRateSchedule("cosine", 0.1, max_iter=4)
+    rates = []
+    for _ in range(4):
+        rates.append(cosine.next_step_size())
+        cosine.epoch_ends(samples_seen=0)
+    np.testing.assert_allclose(
+        rates,
+        [
+            0.1,
+            0.1 * (1 + np.cos(np.pi / 4)) / 2,
+            0.05,
+            0.1 * (1 - np.cos(np.pi / 4)) / 2,
+        ],
+    )
+    assert cosine.learning_rate == pytest.approx(0.0)
+
+
+def test_warmup_ramps_linearly_per_batch():
+    schedule = LearningRateSchedule("constant", 0.1, warmup_iter=2)
+    schedule.steps_per_epoch = 5
+    rates = [schedule.next_step_size() for _ in range(12)]
+    np.testing.assert_allclose(rates[:10], 0.1 * np.arange(1, 11) / 10)
+    assert rates[10:] == [0.1, 0.1]
