@@ -6,6 +6,7 @@ random states, warnings, fitted attributes) into calls on
 :mod:`skmlp._network`, :mod:`skmlp._optimizers` and :mod:`skmlp._training`.
 """
 
+import copy
 import warnings
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
@@ -19,11 +20,17 @@ from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from ._network import Network, forward
-from ._optimizers import SGD, Adam
+from ._optimizers import SGD, Adam, LearningRateSchedule
 from ._predict import predict_in_chunks
-from ._training import History, fit_lbfgs, fit_stochastic
-
-STOCHASTIC_SOLVERS = ("sgd", "adam")
+from ._training import History, Validation, fit_lbfgs, fit_stochastic
+from ._validation import (
+    STOCHASTIC_SOLVERS,
+    TRAINING_ERRSTATE,
+    check_hidden_layer_sizes,
+    check_training_outcome,
+    divergence_error,
+    validate_input,
+)
 
 
 class BaseMLP(BaseEstimator, metaclass=ABCMeta):
@@ -91,17 +98,10 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
 
     # -- fitting ------------------------------------------------------------
 
-    def _hidden_layer_sizes(self):
-        sizes = self.hidden_layer_sizes
-        sizes = list(sizes) if np.iterable(sizes) else [sizes]
-        if not all(isinstance(s, Integral) and s > 0 for s in sizes):
-            raise ValueError(
-                f"hidden_layer_sizes must be positive integers, got {sizes}."
-            )
-        return [int(s) for s in sizes]
-
     def _fit(self, X, y, sample_weight=None, incremental=False):
-        hidden_layer_sizes = self._hidden_layer_sizes()
+        # Callers wrap fit and partial_fit in ``fail_safe``: nothing below
+        # needs to undo what it set if a later step raises.
+        hidden_layer_sizes = check_hidden_layer_sizes(self.hidden_layer_sizes)
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True")
         first_pass = not hasattr(self, "coefs_") or (
@@ -128,20 +128,27 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
                 layer_units, self.activation, self.out_activation_, X.dtype
             ).set_layers(self.coefs_, self.intercepts_)
 
-        if self.solver == "lbfgs":
-            results = self._fit_lbfgs(network, X, Y, sample_weight)
-        else:
-            results = self._fit_stochastic(
-                network, X, Y, sample_weight, random_state, incremental, first_pass
-            )
-
-        if not np.isfinite(network.params).all():
-            raise ValueError(
-                "Training diverged: the weights became inf or NaN. Scale the "
-                "input features (e.g. with StandardScaler), lower "
-                f"learning_rate_init (now {self.learning_rate_init}) or raise "
-                f"alpha (now {self.alpha})."
-            )
+        resumed = incremental and not first_pass
+        try:
+            # An overflow or a NaN anywhere in training means the weights have
+            # left the range where the network computes anything: stop at the
+            # first one instead of training on NaN for the remaining epochs.
+            with np.errstate(**TRAINING_ERRSTATE):
+                if self.solver == "lbfgs":
+                    results = self._fit_lbfgs(network, X, Y, sample_weight)
+                else:
+                    results = self._fit_stochastic(
+                        network,
+                        X,
+                        Y,
+                        sample_weight,
+                        random_state,
+                        incremental,
+                        first_pass,
+                    )
+        except FloatingPointError as exc:
+            raise divergence_error(self, str(exc), resumed) from exc
+        check_training_outcome(self, network, results, Y, sample_weight, resumed)
 
         # Only a successful fit reaches this point and changes the estimator.
         network.release_buffers()
@@ -163,7 +170,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             )
 
     def _fit_lbfgs(self, network, X, Y, sample_weight):
-        loss, n_iter, reached_limit, loss_curve = fit_lbfgs(
+        loss, n_iter, reached_limit, loss_curve, _ = fit_lbfgs(
             network,
             X,
             Y,
@@ -195,24 +202,18 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         }
 
     def _make_optimizer(self, n_params, dtype):
+        # scikit-learn applies learning_rate schedules to 'sgd' only.
+        schedule = LearningRateSchedule(
+            self.learning_rate if self.solver == "sgd" else "constant",
+            self.learning_rate_init,
+            self.power_t,
+            self.max_iter,
+        )
         if self.solver == "sgd":
             return SGD(
-                n_params,
-                dtype,
-                self.learning_rate_init,
-                self.learning_rate,
-                self.momentum,
-                self.nesterovs_momentum,
-                self.power_t,
+                n_params, dtype, schedule, self.momentum, self.nesterovs_momentum
             )
-        return Adam(
-            n_params,
-            dtype,
-            self.learning_rate_init,
-            self.beta_1,
-            self.beta_2,
-            self.epsilon,
-        )
+        return Adam(n_params, dtype, schedule, self.beta_1, self.beta_2, self.epsilon)
 
     def _resumed_history(self):
         return History(
@@ -233,19 +234,21 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
     ):
         resume = not first_pass and getattr(self, "_optimizer", None) is not None
         if incremental and resume:
-            optimizer = self._optimizer
+            # A copy, so that a failed call leaves the stored state untouched.
+            optimizer = copy.deepcopy(self._optimizer)
         else:
             optimizer = self._make_optimizer(network.params.size, network.dtype)
         if resume and (self.validation_scores_ is not None) == self.early_stopping:
             history = self._resumed_history()
         else:
-            history = History.start(self.early_stopping)
+            history = History.start(self.early_stopping, self.early_stopping)
 
-        validation_score = None
+        validation = None
         if self.early_stopping:
             X, Y, sample_weight, validation_score = self._split_validation(
                 network, X, Y, sample_weight, random_state
             )
+            validation = Validation(lambda: (validation_score(), np.nan))
 
         n_samples = X.shape[0]
         if self.batch_size == "auto":
@@ -259,7 +262,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
                 )
             batch_size = min(self.batch_size, n_samples)
 
-        n_iter, reached_max_iter, interrupted = fit_stochastic(
+        outcome = fit_stochastic(
             network,
             optimizer,
             history,
@@ -275,9 +278,11 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             random_state=random_state,
             incremental=incremental,
             verbose=self.verbose,
-            validation_score=validation_score,
+            validation=validation,
         )
-        if interrupted:
+        n_iter = outcome.n_iter
+        reached_max_iter = outcome.reached_max_iter
+        if outcome.interrupted:
             warnings.warn("Training interrupted by user.", stacklevel=2)
         elif reached_max_iter and not incremental:
             warnings.warn(
@@ -339,15 +344,33 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
 
     # -- prediction ---------------------------------------------------------
 
-    def _forward(self, X):
-        """Network output for validated ``X``, in bounded-memory chunks."""
+    def _predict_input(self, X):
+        """Validated ``X`` for prediction.
+
+        The fitted check comes first, so an unfitted estimator raises
+        ``NotFittedError`` whatever ``X`` is.
+        """
         check_is_fitted(self)
+        return validate_input(
+            self,
+            X,
+            accept_sparse=["csr", "csc"],
+            dtype=(np.float64, np.float32),
+            reset=False,
+        )
+
+    def _forward(self, X, output_activation=None):
+        """Network output for validated ``X``, in bounded-memory chunks.
+
+        ``output_activation='identity'`` gives the raw scores of the output
+        layer, from which the classifier computes stable log-probabilities.
+        """
         return predict_in_chunks(
             X,
             self.coefs_,
             self.intercepts_,
             self.activation,
-            self.out_activation_,
+            output_activation or self.out_activation_,
         )
 
     def _check_solver(self):

@@ -1,6 +1,8 @@
 """MLPClassifier: label encoding, logistic or softmax head, probabilities."""
 
 import numpy as np
+from scipy.special import expit
+from sklearn import get_config
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
@@ -10,10 +12,11 @@ from sklearn.utils.multiclass import (
     type_of_target,
     unique_labels,
 )
-from sklearn.utils.validation import column_or_1d, validate_data
+from sklearn.utils.validation import column_or_1d
 
 from ._base import BaseMLP
 from ._docs import ATTRIBUTES, PARAMETERS
+from ._validation import fail_safe, validate_input
 
 
 class MLPClassifier(ClassifierMixin, BaseMLP):
@@ -116,6 +119,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     # -- fitting ------------------------------------------------------------
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @fail_safe
     def fit(self, X, y, sample_weight=None):
         """Fit the model to data matrix X and target(s) y.
 
@@ -138,6 +142,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
     @available_if(lambda est: est._check_solver())
     @_fit_context(prefer_skip_nested_validation=True)
+    @fail_safe
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Update the model with one epoch over the given data.
 
@@ -164,10 +169,18 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                 self._label_binarizer.fit(y)
             else:
                 self._label_binarizer.fit(classes)
+                self._check_two_classes(self._label_binarizer.classes_, "classes")
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
+    def _check_two_classes(self, classes, what):
+        if len(classes) < 2:
+            raise ValueError(
+                f"MLPClassifier needs samples of at least 2 classes; {what} has "
+                f"only one class: {classes.tolist()}."
+            )
+
     def _validate_input(self, X, y, incremental, reset):
-        X, y = validate_data(
+        X, y = validate_input(
             self,
             X,
             y,
@@ -181,11 +194,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
         if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
             binarizer = LabelBinarizer().fit(y)
-            if len(binarizer.classes_) < 2:
-                raise ValueError(
-                    "MLPClassifier needs samples of at least 2 classes; y has "
-                    f"only one class: {binarizer.classes_[0]!r}."
-                )
+            self._check_two_classes(binarizer.classes_, "y")
             self._label_binarizer = binarizer
             self.classes_ = binarizer.classes_
         else:
@@ -197,11 +206,14 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                         "classes as in the previous call to fit. Previously "
                         f"got {self.classes_}, `y` has {classes}"
                     )
-            elif len(np.setdiff1d(classes, self.classes_, assume_unique=True)):
-                raise ValueError(
-                    "`y` has classes not in `self.classes_`. "
-                    f"`self.classes_` has {self.classes_}. 'y' has {classes}."
-                )
+            else:
+                unknown = np.setdiff1d(classes, self.classes_)
+                if len(unknown):
+                    raise ValueError(
+                        f"`y` has classes not in `self.classes_`: {unknown}. "
+                        f"`self.classes_` is {self.classes_}, fixed by the "
+                        "`classes` of the first partial_fit call."
+                    )
         return X, self._label_binarizer.transform(y)
 
     def _output_activation(self):
@@ -226,16 +238,6 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
     # -- prediction ---------------------------------------------------------
 
-    def _validated_output(self, X):
-        X = validate_data(
-            self,
-            X,
-            accept_sparse=["csr", "csc"],
-            dtype=(np.float64, np.float32),
-            reset=False,
-        )
-        return self._forward(X)
-
     def predict(self, X):
         """Predict class labels for samples in X.
 
@@ -249,7 +251,11 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         y : ndarray of shape (n_samples,) or (n_samples, n_classes)
             The predicted classes (an indicator matrix for multi-label).
         """
-        return self._decode(self._validated_output(X))
+        return self._decode(self._forward(self._predict_input(X)))
+
+    def _scores(self, X):
+        """Pre-activation output of the last layer: the logits."""
+        return self._forward(self._predict_input(X), output_activation="identity")
 
     def predict_proba(self, X):
         """Probability estimates.
@@ -266,19 +272,13 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             to 1 except for multi-label targets, where each column is the
             independent probability of its label.
         """
-        proba = self._validated_output(X)
-        if self.out_activation_ == "logistic":
-            # expit rounds scores beyond about +-37 (float64) to exactly 0 or
-            # 1, a certainty no finite score implies; keep each probability
-            # strictly inside (0, 1) so its log and its complement stay finite.
-            eps = np.finfo(proba.dtype).eps
-            np.clip(proba, eps, 1 - eps, out=proba)
-        if proba.shape[1] == 1:
-            proba = np.hstack([1 - proba, proba])
-        return proba
+        return _probabilities(self._scores(X), self.out_activation_)
 
     def predict_log_proba(self, X):
         """Logarithm of the probability estimates.
+
+        Computed from the logits, not as ``log(predict_proba(X))``, so it
+        stays finite where a probability rounds to exactly 0.
 
         Parameters
         ----------
@@ -288,12 +288,103 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         Returns
         -------
         log_y_prob : ndarray of shape (n_samples, n_classes)
-            ``log(predict_proba(X))``.
+            The natural logarithm of :meth:`predict_proba`.
         """
-        proba = self.predict_proba(X)
-        return np.log(proba, out=proba)
+        return _log_probabilities(self._scores(X), self.out_activation_)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = True
         return tags
+
+
+# -- heads on the logits ------------------------------------------------------
+#
+# Both functions work in place on the freshly computed logits (n_samples x
+# n_outputs) and allocate at most one column per row besides the result, so
+# the memory of prediction stays bounded by the chunked forward pass.
+#
+# No finite logit means certainty, so probabilities that underflow are floored
+# at the smallest normal float of the dtype (about 2.2e-308 in float64,
+# 1.2e-38 in float32) and log-probabilities at its log (-708.4, -87.3).
+# Logistic outputs are also capped at the float just below 1, so each one is
+# strictly inside (0, 1) as scikit-learn's multi-label checks require, and
+# their log-probabilities at its log. The two methods then agree everywhere:
+# log(predict_proba(X)) is finite and matches predict_log_proba(X), with the
+# same ties and the same ordering.
+
+
+def _probabilities(scores, head):
+    """Softmax or logistic probabilities from the logits."""
+    _bound_scores(scores)
+    if head == "softmax":
+        # Shifting by the row maximum changes nothing mathematically but keeps
+        # every exponent <= 0: no overflow, and the row sum is at least 1.
+        scores -= scores.max(axis=1, keepdims=True)
+        np.exp(scores, out=scores)
+        scores /= scores.sum(axis=1, keepdims=True)
+        proba = scores
+    elif scores.shape[1] > 1:  # multi-label: one independent logistic a column
+        proba = expit(scores, out=scores)
+    else:
+        # Binary: P(negative) = expit(-z) rather than 1 - expit(z), which
+        # cancels to 0 for large z and loses the digits of a small probability.
+        proba = np.empty((scores.shape[0], 2), dtype=scores.dtype)
+        expit(np.negative(scores[:, 0]), out=proba[:, 0])
+        expit(scores[:, 0], out=proba[:, 1])
+    low, high = _bounds(proba.dtype, head)
+    return np.clip(proba, low, high, out=proba)
+
+
+def _log_probabilities(scores, head):
+    """Log-softmax or log-sigmoid from the logits, never log of a rounded 0."""
+    _bound_scores(scores)
+    if head == "softmax":
+        # log p_k = z_k - max(z) - log(sum_j exp(z_j - max(z))); the sum is at
+        # least 1 (the max term is exp(0)), so its log is finite and >= 0.
+        scores -= scores.max(axis=1, keepdims=True)
+        log_norm = np.empty(scores.shape[0], dtype=scores.dtype)
+        for rows in _row_blocks(scores):
+            log_norm[rows] = np.log(np.exp(scores[rows]).sum(axis=1))
+        scores -= log_norm[:, np.newaxis]
+        log_proba = scores
+    elif scores.shape[1] > 1:
+        # log expit(z) = -log(1 + exp(-z)) = -logaddexp(0, -z), computed
+        # without overflow for any finite z.
+        np.negative(scores, out=scores)
+        np.logaddexp(0, scores, out=scores)
+        log_proba = np.negative(scores, out=scores)
+    else:
+        # log(1 - expit(z)) = log expit(-z) = -logaddexp(0, z).
+        log_proba = np.empty((scores.shape[0], 2), dtype=scores.dtype)
+        np.logaddexp(0, scores[:, 0], out=log_proba[:, 0])
+        np.logaddexp(0, np.negative(scores[:, 0]), out=log_proba[:, 1])
+        np.negative(log_proba, out=log_proba)
+    low, high = _bounds(log_proba.dtype, head)
+    return np.clip(log_proba, np.log(low), np.log(high), out=log_proba)
+
+
+def _bound_scores(scores):
+    """Clip logits to a quarter of the float range, in place.
+
+    Subtracting the row maximum could otherwise overflow (``-1e308 - 1e308``);
+    no logit that large carries information beyond its sign, and an infinite
+    one (from weights that overflow on this input) becomes merely saturated.
+    """
+    bound = np.finfo(scores.dtype).max / 4
+    np.clip(scores, -bound, bound, out=scores)
+
+
+def _bounds(dtype, head):
+    """Smallest and largest probability a head reports, in ``dtype``."""
+    one = np.ones((), dtype=dtype)
+    high = one if head == "softmax" else np.nextafter(one, 0 * one)
+    return np.finfo(dtype).tiny, high
+
+
+def _row_blocks(array):
+    """Row slices small enough for a temporary copy to fit working_memory."""
+    row_bytes = max(1, array.shape[1] * array.itemsize)
+    n_rows = max(1, int(get_config()["working_memory"] * 2**20 // row_bytes))
+    for start in range(0, array.shape[0], n_rows):
+        yield slice(start, start + n_rows)

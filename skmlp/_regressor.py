@@ -5,10 +5,11 @@ from sklearn.base import RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import column_or_1d, validate_data
+from sklearn.utils.validation import column_or_1d
 
 from ._base import BaseMLP
 from ._docs import ATTRIBUTES, PARAMETERS
+from ._validation import fail_safe, validate_input
 
 
 class MLPRegressor(RegressorMixin, BaseMLP):
@@ -120,6 +121,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         self.max_fun = max_fun
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @fail_safe
     def fit(self, X, y, sample_weight=None):
         """Fit the model to data matrix X and target(s) y.
 
@@ -141,6 +143,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
 
     @available_if(lambda est: est._check_solver())
     @_fit_context(prefer_skip_nested_validation=True)
+    @fail_safe
     def partial_fit(self, X, y, sample_weight=None):
         """Update the model with one epoch over the given data.
 
@@ -161,7 +164,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
     def _validate_input(self, X, y, incremental, reset):
-        X, y = validate_data(
+        X, y = validate_input(
             self,
             X,
             y,
@@ -202,14 +205,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             The predicted values.
         """
-        X = validate_data(
-            self,
-            X,
-            accept_sparse=["csr", "csc"],
-            dtype=(np.float64, np.float32),
-            reset=False,
-        )
-        return self._decode(self._forward(X))
+        return self._decode(self._forward(self._predict_input(X)))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
