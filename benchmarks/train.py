@@ -1,0 +1,189 @@
+"""Dense training benchmarks: time per epoch (measurement 1) and quality (6)."""
+
+from __future__ import annotations
+
+import gc
+
+import numpy as np
+
+from . import torch_mlp
+from .common import (
+    N_CLASSES,
+    N_FEATURES,
+    DenseData,
+    Sizes,
+    fit_timed,
+    load_estimators,
+    median,
+    safe_call,
+)
+from .report import Table, fmt, fmt_ratio
+
+CONFIGS = [((100,), 200), ((256, 256), 256), ((100,), 32)]
+DTYPES = (np.float64, np.float32)
+QUALITY_CONFIG = ((100,), 200)
+LIBS = ("skmlp", "scikit-learn", "torch")
+
+
+def config_name(dtype, hidden, batch_size) -> str:
+    layers = str(tuple(hidden)).replace(" ", "")
+    return f"{np.dtype(dtype).name} {layers} b={batch_size}"
+
+
+def train_flops(n_samples: int, hidden) -> float:
+    """FLOPs of one epoch of forward + backward GEMMs.
+
+    Forward is ``2 * n * fan_in * fan_out`` per layer; backward needs the weight
+    gradient (same cost) for every layer and the input gradient (same cost) for
+    every layer except the first, whose input is the data.
+    """
+    sizes = [N_FEATURES, *hidden, N_CLASSES]
+    total = 0.0
+    for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+        layer = 2.0 * n_samples * fan_in * fan_out
+        total += layer * (3 if i > 0 else 2)
+    return total
+
+
+def runners(use_torch: bool) -> dict:
+    """``{library: MLPClassifier class}`` of the libraries to run; torch -> None."""
+    out = {lib: cls for lib, cls in load_estimators().items() if cls is not None}
+    if use_torch:
+        out["torch"] = None
+    return out
+
+
+def fit_lib(lib, cls, X, y, hidden, batch, epochs, *, wait=False, track=False):
+    """Fit one library; return (seconds per epoch, loss_ or None, predict fn)."""
+    if lib == "torch":
+        per_epoch, loss, model = torch_mlp.fit(
+            X, y, hidden, batch, epochs, track_loss=track, wait=wait
+        )
+        return per_epoch, loss, lambda X_: torch_mlp.predict(model, X_)
+    per_epoch, est = fit_timed(cls, X, y, hidden, batch, epochs, wait=wait)
+    return per_epoch, float(est.loss_), est.predict
+
+
+def _spread(times: dict) -> tuple[float, str]:
+    """Largest max/min ratio of the repeat timings, and which library."""
+    ratios = [(max(v) / min(v), lib) for lib, v in times.items() if v and None not in v]
+    return max(ratios, default=(1.0, ""))
+
+
+def run_train(
+    data: DenseData, sizes: Sizes, peaks: dict, use_torch: bool, markdown: bool
+) -> None:
+    libs = runners(use_torch)
+    table = Table(
+        f"Training time per epoch, Adam, {sizes.n_train} x {N_FEATURES}, "
+        f"{N_CLASSES} classes, {sizes.epochs} epoch(s), median of {sizes.repeats}",
+        [
+            "config",
+            "skmlp s/epoch",
+            "scikit-learn s/epoch",
+            "torch s/epoch",
+            "vs sklearn",
+            "vs torch",
+            "skmlp GFLOP/s",
+            "% GEMM peak",
+        ],
+    )
+    worst = (1.0, "")
+    for dtype in DTYPES:
+        X, y = data.train(dtype)
+        for lib, cls in libs.items():  # untimed: lazy imports, thread pools
+            safe_call(f"warm-up {lib}", fit_lib, lib, cls, X[:1000], y[:1000],
+                      (64,), 100, 1)  # fmt: skip
+        for hidden, batch in CONFIGS:
+            name = config_name(dtype, hidden, batch)
+            times: dict[str, list] = {lib: [] for lib in LIBS}
+            for _ in range(sizes.repeats):
+                # Libraries alternate inside each repeat so that slow drifts of
+                # the machine affect all of them alike.
+                for lib, cls in libs.items():
+                    gc.collect()
+                    res = safe_call(f"train {name} {lib}", fit_lib, lib, cls, X, y,
+                                    hidden, batch, sizes.epochs, wait=True)  # fmt: skip
+                    times[lib].append(res and res[0])
+            spread = _spread(times)
+            if spread[0] > worst[0]:
+                worst = (spread[0], f"{name} {spread[1]}")
+            ours, theirs, torch_s = (median(times[lib]) for lib in LIBS)
+            rate = train_flops(len(X), hidden) / ours / 1e9 if ours else None
+            peak = peaks.get(dtype)
+            table.add(
+                name,
+                fmt(ours),
+                fmt(theirs),
+                fmt(torch_s),
+                fmt_ratio(theirs, ours),
+                fmt_ratio(torch_s, ours),
+                fmt(rate, ".1f"),
+                fmt(100 * rate / peak if rate and peak else None, ".0f"),
+            )
+    table.note(
+        "s/epoch = wall time of fit (perf_counter) / epochs run; lower is better"
+    )
+    table.note(
+        "vs sklearn, vs torch = other s/epoch / skmlp s/epoch (>1: skmlp faster)"
+    )
+    table.note(
+        "fit(): max_iter=epochs, tol=0, n_iter_no_change=1e9, shuffle=True, "
+        "alpha=1e-4, learning_rate_init=1e-3, random_state=0"
+    )
+    table.note(
+        "GFLOP/s counts forward 2*n*fan_in*fan_out per layer, backward 2x "
+        "forward except the input gradient of the first layer"
+    )
+    table.note("% GEMM peak = skmlp GFLOP/s / best np.matmul GFLOP/s of the dtype")
+    if sizes.repeats > 1:
+        table.note(
+            f"largest max/min spread over the repeats: {worst[0]:.2f}x "
+            f"({worst[1] or 'all equal'}); medians resist single outliers"
+        )
+    if not use_torch:
+        table.note("torch column n/a: torch not importable or not requested")
+    table.print(markdown)
+
+
+def run_quality(data: DenseData, sizes: Sizes, use_torch: bool, markdown: bool) -> None:
+    hidden, batch = QUALITY_CONFIG
+    table = Table(
+        f"Quality after {sizes.quality_epochs} epoch(s): final training loss_ and "
+        f"held-out accuracy ({len(data.test()[1])} rows)",
+        [
+            "config",
+            "skmlp loss_",
+            "scikit-learn loss_",
+            "torch loss",
+            "skmlp acc",
+            "scikit-learn acc",
+            "torch acc",
+        ],
+    )
+    for dtype in DTYPES:
+        X, y = data.train(dtype)
+        X_test, y_test = data.test(dtype)
+        name = config_name(dtype, hidden, batch)
+        loss, acc = {}, {}
+        for lib, cls in runners(use_torch).items():
+            res = safe_call(f"quality {name} {lib}", fit_lib, lib, cls, X, y, hidden,
+                            batch, sizes.quality_epochs, track=True)  # fmt: skip
+            if res is not None:
+                loss[lib] = res[1]
+                pred = safe_call(f"quality {name} {lib} predict", res[2], X_test)
+                acc[lib] = None if pred is None else float(np.mean(pred == y_test))
+        table.add(
+            name,
+            *(fmt(loss.get(lib), ".4f") for lib in LIBS),
+            *(fmt(acc.get(lib), ".4f") for lib in LIBS),
+        )
+    table.note(
+        "same data, hyper-parameters and random_state; labels come from a "
+        "random teacher network with 5% label noise (accuracy ceiling ~0.955)"
+    )
+    table.note(
+        "loss_ = mean cross-entropy + L2 penalty over the last epoch, "
+        "as sklearn defines it (the torch loop computes the same quantity)"
+    )
+    table.print(markdown)
