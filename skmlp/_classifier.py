@@ -1,21 +1,22 @@
 """MLPClassifier: label encoding, logistic or softmax head, probabilities."""
 
 import numpy as np
-from scipy.special import expit
-from sklearn import get_config
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (
     _check_partial_fit_first_call,
     type_of_target,
     unique_labels,
 )
-from sklearn.utils.validation import column_or_1d
+from sklearn.utils.validation import check_array, column_or_1d
 
 from ._base import BaseMLP
 from ._docs import ATTRIBUTES, PARAMETERS
+from ._proba import log_probabilities, probabilities
 from ._validation import fail_safe, validate_input
 
 
@@ -31,6 +32,12 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     Parameters
     ----------
     {PARAMETERS}
+
+    class_weight : dict, 'balanced' or None, default=None
+        Weights of the classes in the loss, ``{{class_label: weight}}``, or
+        'balanced' for ``n_samples / (n_classes * np.bincount(y))``; they
+        multiply ``sample_weight`` in ``fit``, ``partial_fit`` (a dict only)
+        and the validation score. Not for multi-label targets.
 
     Attributes
     ----------
@@ -65,6 +72,11 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     (2, 3)
     """
 
+    _parameter_constraints: dict = {
+        **BaseMLP._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
     def __init__(
         self,
         hidden_layer_sizes=(100,),
@@ -91,6 +103,12 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         epsilon=1e-8,
         n_iter_no_change=10,
         max_fun=15000,
+        warmup_iter=0,
+        max_grad_norm=None,
+        dropout=0.0,
+        weight_init="glorot_uniform",
+        early_stopping_metric="score",
+        class_weight=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -115,12 +133,27 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
+        self.warmup_iter = warmup_iter
+        self.max_grad_norm = max_grad_norm
+        self.dropout = dropout
+        self.weight_init = weight_init
+        self.early_stopping_metric = early_stopping_metric
+        self.class_weight = class_weight
 
     # -- fitting ------------------------------------------------------------
 
     @_fit_context(prefer_skip_nested_validation=True)
     @fail_safe
-    def fit(self, X, y, sample_weight=None):
+    def fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         """Fit the model to data matrix X and target(s) y.
 
         Parameters
@@ -131,14 +164,33 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             Class labels, or a binary indicator matrix for multi-label
             classification.
         sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights of the samples in the loss.
+            Non-negative weights of the samples in the loss (multiplied by the
+            ``class_weight`` of each sample's class).
+        X_val : {array-like, sparse matrix} of shape (n_val, n_features), \
+default=None
+            A validation set, as in HistGradientBoostingClassifier: its score
+            and loss are recorded after every epoch, and with
+            ``early_stopping=True`` it replaces the ``validation_fraction``
+            split.
+        y_val : array-like of shape (n_val,) or (n_val, n_outputs), default=None
+            Labels of ``X_val``.
+        sample_weight_val : array-like of shape (n_val,), default=None
+            Weights of the validation samples.
 
         Returns
         -------
         self : MLPClassifier
             The fitted estimator.
         """
-        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
+        return self._fit(
+            X,
+            y,
+            sample_weight=sample_weight,
+            incremental=False,
+            X_val=X_val,
+            y_val=y_val,
+            sample_weight_val=sample_weight_val,
+        )
 
     @available_if(lambda est: est._check_solver())
     @_fit_context(prefer_skip_nested_validation=True)
@@ -214,7 +266,46 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                         f"`self.classes_` is {self.classes_}, fixed by the "
                         "`classes` of the first partial_fit call."
                     )
-        return X, self._label_binarizer.transform(y)
+        # Booleans: an eighth of the memory of the float targets, cast per batch.
+        return X, self._label_binarizer.transform(y).astype(bool)
+
+    def _encode_validation_target(self, y_val, n_outputs):
+        y_val = check_array(y_val, ensure_2d=False, dtype=None)
+        if y_val.ndim == 2 and y_val.shape[1] == 1:
+            y_val = column_or_1d(y_val)
+        unknown = np.setdiff1d(unique_labels(y_val), self.classes_)
+        if len(unknown):
+            raise ValueError(
+                f"y_val has classes not seen in y: {unknown}. The classes are "
+                f"{self.classes_}."
+            )
+        return self._label_binarizer.transform(y_val).astype(bool)
+
+    def _weighted(self, Y, sample_weight, incremental, training=True):
+        if self.class_weight is None:
+            return sample_weight
+        if self._label_binarizer.y_type_.startswith("multilabel"):
+            raise ValueError("class_weight is not supported for multi-label targets.")
+        if training:
+            if incremental and self.class_weight == "balanced":
+                raise ValueError(
+                    "class_weight='balanced' is not supported by partial_fit: "
+                    "one chunk does not tell the class frequencies. Compute them "
+                    "once with sklearn.utils.class_weight.compute_class_weight("
+                    "'balanced', classes=classes, y=y_all) and pass the dict."
+                )
+            labels = self.classes_[self._class_index(Y)]
+            self._class_weights = compute_class_weight(
+                self.class_weight, classes=self.classes_, y=labels
+            )
+        weights = self._class_weights[self._class_index(Y)]
+        return weights if sample_weight is None else weights * sample_weight
+
+    def _class_index(self, Y):
+        """Index into ``classes_`` of each row of the encoded target."""
+        if Y.shape[1] == 1:  # binary: one logistic output for classes_[1]
+            return Y[:, 0].astype(np.intp)
+        return Y.argmax(axis=1)
 
     def _output_activation(self):
         if self._label_binarizer.y_type_ == "multiclass":
@@ -272,7 +363,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             to 1 except for multi-label targets, where each column is the
             independent probability of its label.
         """
-        return _probabilities(self._scores(X), self.out_activation_)
+        return probabilities(self._scores(X), self.out_activation_)
 
     def predict_log_proba(self, X):
         """Logarithm of the probability estimates.
@@ -290,101 +381,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         log_y_prob : ndarray of shape (n_samples, n_classes)
             The natural logarithm of :meth:`predict_proba`.
         """
-        return _log_probabilities(self._scores(X), self.out_activation_)
+        return log_probabilities(self._scores(X), self.out_activation_)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = True
         return tags
-
-
-# -- heads on the logits ------------------------------------------------------
-#
-# Both functions work in place on the freshly computed logits (n_samples x
-# n_outputs) and allocate at most one column per row besides the result, so
-# the memory of prediction stays bounded by the chunked forward pass.
-#
-# No finite logit means certainty, so probabilities that underflow are floored
-# at the smallest normal float of the dtype (about 2.2e-308 in float64,
-# 1.2e-38 in float32) and log-probabilities at its log (-708.4, -87.3).
-# Logistic outputs are also capped at the float just below 1, so each one is
-# strictly inside (0, 1) as scikit-learn's multi-label checks require, and
-# their log-probabilities at its log. The two methods then agree everywhere:
-# log(predict_proba(X)) is finite and matches predict_log_proba(X), with the
-# same ties and the same ordering.
-
-
-def _probabilities(scores, head):
-    """Softmax or logistic probabilities from the logits."""
-    _bound_scores(scores)
-    if head == "softmax":
-        # Shifting by the row maximum changes nothing mathematically but keeps
-        # every exponent <= 0: no overflow, and the row sum is at least 1.
-        scores -= scores.max(axis=1, keepdims=True)
-        np.exp(scores, out=scores)
-        scores /= scores.sum(axis=1, keepdims=True)
-        proba = scores
-    elif scores.shape[1] > 1:  # multi-label: one independent logistic a column
-        proba = expit(scores, out=scores)
-    else:
-        # Binary: P(negative) = expit(-z) rather than 1 - expit(z), which
-        # cancels to 0 for large z and loses the digits of a small probability.
-        proba = np.empty((scores.shape[0], 2), dtype=scores.dtype)
-        expit(np.negative(scores[:, 0]), out=proba[:, 0])
-        expit(scores[:, 0], out=proba[:, 1])
-    low, high = _bounds(proba.dtype, head)
-    return np.clip(proba, low, high, out=proba)
-
-
-def _log_probabilities(scores, head):
-    """Log-softmax or log-sigmoid from the logits, never log of a rounded 0."""
-    _bound_scores(scores)
-    if head == "softmax":
-        # log p_k = z_k - max(z) - log(sum_j exp(z_j - max(z))); the sum is at
-        # least 1 (the max term is exp(0)), so its log is finite and >= 0.
-        scores -= scores.max(axis=1, keepdims=True)
-        log_norm = np.empty(scores.shape[0], dtype=scores.dtype)
-        for rows in _row_blocks(scores):
-            log_norm[rows] = np.log(np.exp(scores[rows]).sum(axis=1))
-        scores -= log_norm[:, np.newaxis]
-        log_proba = scores
-    elif scores.shape[1] > 1:
-        # log expit(z) = -log(1 + exp(-z)) = -logaddexp(0, -z), computed
-        # without overflow for any finite z.
-        np.negative(scores, out=scores)
-        np.logaddexp(0, scores, out=scores)
-        log_proba = np.negative(scores, out=scores)
-    else:
-        # log(1 - expit(z)) = log expit(-z) = -logaddexp(0, z).
-        log_proba = np.empty((scores.shape[0], 2), dtype=scores.dtype)
-        np.logaddexp(0, scores[:, 0], out=log_proba[:, 0])
-        np.logaddexp(0, np.negative(scores[:, 0]), out=log_proba[:, 1])
-        np.negative(log_proba, out=log_proba)
-    low, high = _bounds(log_proba.dtype, head)
-    return np.clip(log_proba, np.log(low), np.log(high), out=log_proba)
-
-
-def _bound_scores(scores):
-    """Clip logits to a quarter of the float range, in place.
-
-    Subtracting the row maximum could otherwise overflow (``-1e308 - 1e308``);
-    no logit that large carries information beyond its sign, and an infinite
-    one (from weights that overflow on this input) becomes merely saturated.
-    """
-    bound = np.finfo(scores.dtype).max / 4
-    np.clip(scores, -bound, bound, out=scores)
-
-
-def _bounds(dtype, head):
-    """Smallest and largest probability a head reports, in ``dtype``."""
-    one = np.ones((), dtype=dtype)
-    high = one if head == "softmax" else np.nextafter(one, 0 * one)
-    return np.finfo(dtype).tiny, high
-
-
-def _row_blocks(array):
-    """Row slices small enough for a temporary copy to fit working_memory."""
-    row_bytes = max(1, array.shape[1] * array.itemsize)
-    n_rows = max(1, int(get_config()["working_memory"] * 2**20 // row_bytes))
-    for start in range(0, array.shape[0], n_rows):
-        yield slice(start, start + n_rows)

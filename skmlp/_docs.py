@@ -8,9 +8,13 @@ PARAMETERS = """\
 hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         The ith element is the number of neurons in the ith hidden layer.
 
-    activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
+    activation : {'identity', 'logistic', 'tanh', 'relu', 'leaky_relu', \
+'elu', 'gelu', 'silu', 'softplus'}, default='relu'
         Activation function of the hidden layers: ``f(x) = x``,
-        ``1 / (1 + exp(-x))``, ``tanh(x)`` or ``max(0, x)``.
+        ``1 / (1 + exp(-x))``, ``tanh(x)``, ``max(0, x)``; 'leaky_relu'
+        ``max(x, 0.01 x)``; 'elu' ``x`` for ``x > 0`` else ``exp(x) - 1``;
+        'gelu' ``x * Phi(x)`` (``Phi`` the standard normal CDF); 'silu'
+        ``x * sigmoid(x)``; 'softplus' ``log(1 + exp(x))``.
 
     solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
         Weight optimizer. 'lbfgs' is a quasi-Newton method that often
@@ -26,11 +30,14 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         Mini-batch size of the stochastic solvers; 'auto' means
         ``min(200, n_samples)``. Ignored by 'lbfgs'.
 
-    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
-        Learning-rate schedule of 'sgd': constant ``learning_rate_init``;
-        ``learning_rate_init / (t + 1) ** power_t`` with ``t`` the samples
-        seen; or divided by 5 whenever ``n_iter_no_change`` epochs bring no
-        improvement of ``tol``.
+    learning_rate : {'constant', 'invscaling', 'adaptive', 'cosine'}, \
+default='constant'
+        Learning-rate schedule of 'sgd' and 'adam': constant
+        ``learning_rate_init``; ``learning_rate_init / (t + 1) ** power_t``
+        with ``t`` the samples seen; divided by 5 whenever
+        ``n_iter_no_change`` epochs bring no improvement of ``tol``; or
+        'cosine', ``learning_rate_init * (1 + cos(pi * e / max_iter)) / 2``
+        after ``e`` epochs. scikit-learn applies schedules to 'sgd' only.
 
     learning_rate_init : float, default=0.001
         Initial step size of 'sgd' and 'adam'.
@@ -87,7 +94,33 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         Epochs without an improvement of ``tol`` before stopping.
 
     max_fun : int, default=15000
-        Maximum number of loss evaluations of 'lbfgs'."""
+        Maximum number of loss evaluations of 'lbfgs'.
+
+    warmup_iter : int, default=0
+        Epochs over which the step size of 'sgd' and 'adam' ramps up
+        linearly, batch by batch, before following ``learning_rate``.
+
+    max_grad_norm : float or None, default=None
+        If set, every mini-batch gradient whose L2 norm (over all weights and
+        biases) exceeds it is rescaled to that norm before the update.
+
+    dropout : float or array-like of shape (n_layers - 2,), default=0.0
+        Probability of zeroing each hidden unit during training, one rate for
+        all hidden layers or one per layer (inverted dropout: survivors are
+        scaled by ``1 / (1 - rate)``, prediction uses the whole network). The
+        masks are drawn from ``random_state``. Stochastic solvers only.
+
+    weight_init : {'glorot_uniform', 'glorot_normal', 'he_uniform', \
+'he_normal'}, default='glorot_uniform'
+        Initial weights: scikit-learn's Glorot-uniform scheme (weights and
+        biases uniform), Glorot-normal, or He's uniform and normal schemes
+        for ReLU-like units (these three start the biases at zero).
+
+    early_stopping_metric : str, default='score'
+        What early stopping monitors on the validation set: 'score' (the
+        estimator's ``score``: accuracy or R^2), 'loss' (the training loss
+        function, without the penalty), or the name of any scikit-learn
+        scorer such as 'roc_auc' or 'neg_log_loss'."""
 
 ATTRIBUTES = """\
 loss_ : float
@@ -103,11 +136,21 @@ loss_ : float
         ('lbfgs').
 
     validation_scores_ : list of float or None
-        Score on the held-out set after each epoch when
-        ``early_stopping=True``, else None.
+        Score on the validation set (held out with ``early_stopping=True``,
+        or passed as ``X_val``) after each epoch, else None. The score is the
+        one named by ``early_stopping_metric`` ('loss' records the default
+        score here).
+
+    validation_loss_curve_ : list of float or None
+        Loss on the validation set after each epoch, without the penalty;
+        None without a validation set.
 
     best_validation_score_ : float or None
-        Best of ``validation_scores_``, or None without early stopping.
+        Best of ``validation_scores_``, or None without a validation set.
+
+    best_validation_loss_ : float or None
+        Lowest of ``validation_loss_curve_``, or None without a validation
+        set.
 
     t_ : int
         Number of training samples seen by the stochastic solver.

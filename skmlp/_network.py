@@ -239,6 +239,8 @@ class Network:
         units pass no gradient back; kept ones carry their ``1 / (1 - p)``.
         """
         n_samples = X.shape[0]
+        # Classifier targets are stored as booleans; cast one batch at a time.
+        Y = Y.astype(self.dtype, copy=False)
         use_dropout = dropout_rng is not None and any(self.dropout)
         activations = self.forward_train(X, dropout_rng if use_dropout else None)
         _, deltas, preactivations, masks = self._buffers(n_samples)
@@ -295,7 +297,7 @@ class Network:
             self.hidden_activation,
             self.output_activation,
         )
-        per_sample = self.loss.per_sample(Y, output)
+        per_sample = self.loss.per_sample(Y.astype(self.dtype, copy=False), output)
         if sample_weight is None:
             return float(per_sample.mean())
         return float(per_sample @ sample_weight / sample_weight.sum())

@@ -1,14 +1,18 @@
-"""MLPRegressor: identity head (squared error) or exp head (Poisson)."""
+"""MLPRegressor: identity head (squared error, Huber, absolute error) or exp head
+(Poisson)."""
+
+from numbers import Real
 
 import numpy as np
 from sklearn.base import RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
-from sklearn.utils._param_validation import StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import column_or_1d
+from sklearn.utils.validation import check_array, column_or_1d
 
 from ._base import BaseMLP
 from ._docs import ATTRIBUTES, PARAMETERS
+from ._losses import make_loss
 from ._validation import fail_safe, validate_input
 
 
@@ -22,12 +26,21 @@ class MLPRegressor(RegressorMixin, BaseMLP):
 
     Parameters
     ----------
-    loss : {{'squared_error', 'poisson'}}, default='squared_error'
+    loss : {{'squared_error', 'poisson', 'huber', 'absolute_error'}}, \
+default='squared_error'
         'squared_error' minimises ``0.5 * ||y - y_pred||^2`` summed over the
         outputs; 'poisson' minimises half the Poisson deviance with a log
-        link, so predictions are always positive (targets must be >= 0).
+        link, so predictions are always positive (targets must be >= 0);
+        'huber' is quadratic for residuals up to ``huber_delta`` and linear
+        beyond, so outliers pull on the fit with bounded force;
+        'absolute_error' minimises ``|y - y_pred|`` and predicts a
+        conditional median.
 
     {PARAMETERS}
+
+    huber_delta : float, default=1.0
+        Residual size where the 'huber' loss turns from quadratic to linear,
+        in the units of ``y``. Only used with ``loss='huber'``.
 
     Attributes
     ----------
@@ -64,7 +77,8 @@ class MLPRegressor(RegressorMixin, BaseMLP):
 
     _parameter_constraints: dict = {
         **BaseMLP._parameter_constraints,
-        "loss": [StrOptions({"squared_error", "poisson"})],
+        "loss": [StrOptions({"squared_error", "poisson", "huber", "absolute_error"})],
+        "huber_delta": [Interval(Real, 0, None, closed="neither")],
     }
 
     def __init__(
@@ -94,6 +108,12 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         epsilon=1e-8,
         n_iter_no_change=10,
         max_fun=15000,
+        warmup_iter=0,
+        max_grad_norm=None,
+        dropout=0.0,
+        weight_init="glorot_uniform",
+        early_stopping_metric="score",
+        huber_delta=1.0,
     ):
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -119,10 +139,25 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
+        self.warmup_iter = warmup_iter
+        self.max_grad_norm = max_grad_norm
+        self.dropout = dropout
+        self.weight_init = weight_init
+        self.early_stopping_metric = early_stopping_metric
+        self.huber_delta = huber_delta
 
     @_fit_context(prefer_skip_nested_validation=True)
     @fail_safe
-    def fit(self, X, y, sample_weight=None):
+    def fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         """Fit the model to data matrix X and target(s) y.
 
         Parameters
@@ -133,13 +168,31 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             The target values.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights of the samples in the loss.
+        X_val : {array-like, sparse matrix} of shape (n_val, n_features), \
+default=None
+            A validation set, as in HistGradientBoostingRegressor: its score
+            and loss are recorded after every epoch, and with
+            ``early_stopping=True`` it replaces the ``validation_fraction``
+            split.
+        y_val : array-like of shape (n_val,) or (n_val, n_outputs), default=None
+            Targets of ``X_val``.
+        sample_weight_val : array-like of shape (n_val,), default=None
+            Weights of the validation samples.
 
         Returns
         -------
         self : MLPRegressor
             The fitted estimator.
         """
-        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
+        return self._fit(
+            X,
+            y,
+            sample_weight=sample_weight,
+            incremental=False,
+            X_val=X_val,
+            y_val=y_val,
+            sample_weight_val=sample_weight_val,
+        )
 
     @available_if(lambda est: est._check_solver())
     @_fit_context(prefer_skip_nested_validation=True)
@@ -176,12 +229,30 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
+        self._check_poisson_target(y, "y")
+        return X, y.reshape(len(y), -1).astype(X.dtype, copy=False)
+
+    def _check_poisson_target(self, y, name):
         if self.loss == "poisson" and np.any(y < 0):
             raise ValueError(
-                "loss='poisson' needs non-negative targets, but y has "
+                f"loss='poisson' needs non-negative targets, but {name} has "
                 f"{int(np.sum(y < 0))} negative value(s)."
             )
-        return X, y.reshape(len(y), -1)
+
+    def _encode_validation_target(self, y_val, n_outputs):
+        y_val = check_array(y_val, ensure_2d=False, dtype="numeric")
+        Y_val = y_val.reshape(len(y_val), -1)
+        if Y_val.shape[1] != n_outputs:
+            raise ValueError(
+                f"y_val has {Y_val.shape[1]} output(s) but y has {n_outputs}."
+            )
+        self._check_poisson_target(y_val, "y_val")
+        return Y_val
+
+    def _make_loss(self):
+        if self.loss in ("huber", "absolute_error"):
+            return make_loss(self.loss, self.huber_delta)
+        return None
 
     def _output_activation(self):
         return "exp" if self.loss == "poisson" else "identity"

@@ -250,17 +250,10 @@ def check_training_outcome(
     known = estimator.solver == "lbfgs" or bool(results["loss_curve_"])
     if known and not np.isfinite(loss):
         raise divergence_error(estimator, f"the loss is {loss}", resumed)
-    check_blow_up(
-        estimator,
-        results["loss_curve_"],
-        Y,
-        sample_weight,
-        network.output_activation,
-        resumed,
-    )
+    check_blow_up(estimator, results["loss_curve_"], Y, sample_weight, network, resumed)
 
 
-def check_blow_up(estimator, loss_curve, Y, sample_weight, head, resumed=False):
+def check_blow_up(estimator, loss_curve, Y, sample_weight, network, resumed=False):
     """Raise the divergence error if the loss ran away during training.
 
     That is: the last loss is above the first one recorded and more than
@@ -271,8 +264,8 @@ def check_blow_up(estimator, loss_curve, Y, sample_weight, head, resumed=False):
     With every weight and bias at zero the output layer's scores are 0 for
     every sample, so that network's loss depends on ``Y`` alone: log(n_classes)
     for a softmax head, log(2) per output for a logistic one, half the mean
-    squared target for the identity. It is computed with the head's canonical
-    loss on a one-input network fed zeros, in O(n_samples x n_outputs).
+    squared target for the identity. It is computed with the trained network's
+    own loss on a one-input network fed zeros, in O(n_samples x n_outputs).
 
     Parameters
     ----------
@@ -284,8 +277,8 @@ def check_blow_up(estimator, loss_curve, Y, sample_weight, head, resumed=False):
         The encoded targets the network was trained on.
     sample_weight : ndarray of shape (n_samples,) or None
         The sample weights.
-    head : str
-        The output activation.
+    network : Network
+        The trained network, for its head, loss and dtype.
     resumed : bool, default=False
         Whether a ``partial_fit`` continued a stored optimizer.
     """
@@ -293,8 +286,14 @@ def check_blow_up(estimator, loss_curve, Y, sample_weight, head, resumed=False):
         return
     loss = loss_curve[-1]
     n_samples, n_outputs = Y.shape
-    zero_network = Network([1, n_outputs], "identity", head, Y.dtype)
-    zero_input = np.zeros((n_samples, 1), dtype=Y.dtype)
+    zero_network = Network(
+        [1, n_outputs],
+        "identity",
+        network.output_activation,
+        network.dtype,
+        loss=network.loss,
+    )
+    zero_input = np.zeros((n_samples, 1), dtype=network.dtype)
     with np.errstate(over="ignore"):  # an infinite reference judges nothing
         reference = zero_network.loss_and_gradient(zero_input, Y, sample_weight, 0.0)
     # A floor of 1 keeps targets that are all (nearly) zero from making any

@@ -123,7 +123,22 @@ def test_clone_of_fitted_estimator_is_unfitted(iris, estimator_class):
     [(MLPClassifier, SklearnMLPClassifier), (MLPRegressor, SklearnMLPRegressor)],
 )
 def test_default_params_match_sklearn(ours, reference):
-    assert ours().get_params() == reference().get_params()
+    """Every scikit-learn parameter exists with its default; the additions
+    are exactly the documented extras (whose defaults reproduce scikit-learn,
+    as tests/test_drop_in.py shows)."""
+    mine, theirs = ours().get_params(), reference().get_params()
+    assert {name: mine[name] for name in theirs} == theirs
+    extras = {
+        "warmup_iter": 0,
+        "max_grad_norm": None,
+        "dropout": 0.0,
+        "weight_init": "glorot_uniform",
+        "early_stopping_metric": "score",
+    }
+    extras.update(
+        {"class_weight": None} if ours is MLPClassifier else {"huber_delta": 1.0}
+    )
+    assert {name: mine[name] for name in mine.keys() - theirs.keys()} == extras
 
 
 def test_estimator_types():
