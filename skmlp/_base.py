@@ -10,6 +10,7 @@ from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
 import numpy as np
+from sklearn import get_config
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.metrics import get_scorer_names
 from sklearn.utils import check_random_state
@@ -37,6 +38,7 @@ from ._validation import (
     validate_input,
 )
 
+_FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 WEIGHT_INITS = ("glorot_uniform", "glorot_normal", "he_uniform", "he_normal")
 
 
@@ -300,9 +302,24 @@ class BaseMLP(CallbackSupportMixin, TransformerMixin, BaseEstimator, metaclass=A
         """Validated ``X`` for prediction.
 
         The fitted check comes first, so an unfitted estimator raises
-        ``NotFittedError`` whatever ``X`` is.
+        ``NotFittedError`` whatever ``X`` is. A plain float array of the right
+        width, from a model fitted without feature names, needs no conversion:
+        it only has to be finite, which one sum tells (a finite sum means
+        finite entries; otherwise the full validation names the problem).
+        That fast path is what makes one-row predictions quick.
         """
-        check_is_fitted(self)
+        if not hasattr(self, "coefs_"):
+            check_is_fitted(self)
+        if (
+            type(X) is np.ndarray
+            and X.ndim == 2
+            and X.dtype in _FLOAT_DTYPES
+            and X.shape[0] > 0
+            and X.shape[1] == self.n_features_in_
+            and not hasattr(self, "feature_names_in_")
+            and (get_config()["assume_finite"] or np.isfinite(X.sum()))
+        ):
+            return X
         return validate_input(
             self,
             X,

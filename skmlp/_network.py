@@ -49,6 +49,43 @@ def _matmul_into(A, W, out):
     return out
 
 
+try:  # SciPy's compiled kernel for ``Y += A @ X``, A in CSR form
+    from scipy.sparse._sparsetools import csr_matvecs as _csr_accumulate
+except ImportError:  # pragma: no cover - a SciPy without it takes the slow path
+    _csr_accumulate = None
+
+
+def _sparse_weight_gradient(X, delta, out, W, penalty):
+    """``out = X^T delta + penalty * W`` for sparse ``X``, without temporaries.
+
+    With a sparse input layer (text features, one-hot codes) this is the
+    largest gradient block, ``n_features x n_units``. Computing ``X.T @ delta``
+    and copying it into ``out`` would allocate and write that block twice per
+    batch; instead ``out`` starts as the L2 term and SciPy's CSR kernel adds
+    the product into it in place.
+    """
+    if penalty:
+        np.multiply(W, penalty, out=out)
+    else:
+        out.fill(0)
+    XT = X.T.tocsr()
+    if _csr_accumulate is None or XT.dtype != out.dtype:
+        out += XT @ delta
+        return out
+    delta = np.ascontiguousarray(delta)
+    _csr_accumulate(
+        XT.shape[0],
+        XT.shape[1],
+        delta.shape[1],
+        XT.indptr,
+        XT.indices,
+        XT.data,
+        delta.ravel(),
+        out.ravel(),
+    )
+    return out
+
+
 def forward(X, coefs, intercepts, hidden_activation, output_activation):
     """Output of the network for ``X``, in freshly allocated arrays.
 
@@ -266,9 +303,17 @@ class Network:
         delta = self.loss.delta(Y, output, out=deltas[-1])
         delta *= scale
         derivative = DERIVATIVES[self.hidden_activation]
+        penalty = alpha / weight_sum
+        penalised_from = 0  # where the L2 term still has to be added
         for layer in range(self.n_layers - 1, -1, -1):
             A_prev = X if layer == 0 else activations[layer - 1]
-            _matmul_into(A_prev.T, delta, self.coef_grads[layer])
+            if layer == 0 and sp.issparse(X):
+                _sparse_weight_gradient(
+                    X, delta, self.coef_grads[0], self.coefs[0], penalty
+                )
+                penalised_from = self.coefs[0].size
+            else:
+                np.matmul(A_prev.T, delta, out=self.coef_grads[layer])
             np.sum(delta, axis=0, out=self.intercept_grads[layer])
             if layer == 0:
                 break
@@ -281,11 +326,10 @@ class Network:
                 A_prev = A_prev * (1.0 - self.dropout[hidden])
             delta = derivative(preactivations[hidden], A_prev, previous)
 
-        if alpha:
-            penalty = self._penalty_scratch()
-            self.grad[: self.n_coefs] += np.multiply(
-                weights, alpha / weight_sum, out=penalty
-            )
+        if alpha and penalised_from < self.n_coefs:
+            rest = slice(penalised_from, self.n_coefs)
+            scratch = self._penalty_scratch()[rest]
+            self.grad[rest] += np.multiply(self.params[rest], penalty, out=scratch)
         return float(loss)
 
     def loss_value(self, X, Y, sample_weight=None):

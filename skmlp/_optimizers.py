@@ -8,10 +8,40 @@ nothing however many layers the network has. Both take their step size from a
 """
 
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 SCHEDULES = ("constant", "invscaling", "adaptive", "cosine")
+
+# Whole-vector updates are memory-bound and NumPy runs each on one core. Long
+# vectors are split into contiguous chunks updated in parallel threads (NumPy
+# releases the GIL inside its loops); each element sees exactly the same
+# operations, so the result is bitwise the same as a single-threaded update.
+# Below the threshold, handing work to threads costs more than it saves.
+PARALLEL_MIN_PARAMS = 200_000
+_N_WORKERS = min(
+    4,
+    len(os.sched_getaffinity(0))
+    if hasattr(os, "sched_getaffinity")
+    else (os.cpu_count() or 1),
+)
+_pool = None
+
+
+def _for_each_chunk(update, n):
+    """Call ``update(chunk)`` on slices covering ``range(n)``, in parallel if long."""
+    global _pool
+    if n < PARALLEL_MIN_PARAMS or _N_WORKERS < 2:
+        update(slice(0, n))
+        return
+    if _pool is None:
+        _pool = ThreadPoolExecutor(_N_WORKERS, thread_name_prefix="skmlp-update")
+    bounds = np.linspace(0, n, _N_WORKERS + 1).astype(int)
+    chunks = [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    for future in [_pool.submit(update, chunk) for chunk in chunks]:
+        future.result()
 
 
 class LearningRateSchedule:
@@ -85,7 +115,25 @@ class LearningRateSchedule:
         return False
 
 
-class SGD:
+class _Optimizer:
+    """Shared by the optimizers: a scratch vector that is not saved.
+
+    The scratch vector is as long as the parameters; it holds no state
+    between steps, so pickles leave it out and it is rebuilt on first use.
+    """
+
+    def _scratch_like(self, params):
+        if self._scratch is None or self._scratch.shape != params.shape:
+            self._scratch = np.empty_like(params)
+        return self._scratch
+
+    def __getstate__(self):
+        state = dict(vars(self))
+        state["_scratch"] = None
+        return state
+
+
+class SGD(_Optimizer):
     """Stochastic gradient descent with momentum, optionally Nesterov's.
 
     ``v <- momentum * v - lr * grad``; the parameters then move by ``v``, or,
@@ -98,21 +146,29 @@ class SGD:
         self.momentum = momentum
         self.nesterov = nesterov
         self.velocity = np.zeros(n_params, dtype=dtype)
-        self._scratch = np.empty(n_params, dtype=dtype)
+        self._scratch = None
 
     def step(self, params, grad):
         """Move ``params`` in place against ``grad``."""
-        lr_grad = np.multiply(grad, self.schedule.next_step_size(), out=self._scratch)
-        self.velocity *= self.momentum
-        self.velocity -= lr_grad
-        if self.nesterov:
-            params -= lr_grad
-            params += np.multiply(self.velocity, self.momentum, out=self._scratch)
-        else:
-            params += self.velocity
+        lr = self.schedule.next_step_size()
+        momentum, nesterov = self.momentum, self.nesterov
+        velocity, scratch = self.velocity, self._scratch_like(params)
+
+        def update(chunk):
+            p, g, v, s = params[chunk], grad[chunk], velocity[chunk], scratch[chunk]
+            lr_grad = np.multiply(g, lr, out=s)
+            v *= momentum
+            v -= lr_grad
+            if nesterov:
+                p -= lr_grad
+                p += np.multiply(v, momentum, out=s)
+            else:
+                p += v
+
+        _for_each_chunk(update, params.size)
 
 
-class Adam:
+class Adam(_Optimizer):
     """Adam (Kingma & Ba, 2014) with bias-corrected step size.
 
     The textbook update is ``m <- b1 m + (1 - b1) g``,
@@ -139,7 +195,7 @@ class Adam:
         self.t = 0
         self.scaled_first_moment = np.zeros(n_params, dtype=dtype)
         self.scaled_second_moment = np.zeros(n_params, dtype=dtype)
-        self._scratch = np.empty(n_params, dtype=dtype)
+        self._scratch = None
 
     @property
     def first_moment(self):
@@ -155,22 +211,27 @@ class Adam:
         """Move ``params`` in place against ``grad``."""
         self.t += 1
         b1, b2 = self.beta_1, self.beta_2
-        u, w, scratch = (
-            self.scaled_first_moment,
-            self.scaled_second_moment,
-            self._scratch,
-        )
-        u *= b1
-        u += grad
-        w *= b2
-        w += np.multiply(grad, grad, out=scratch)
-        # The bias-corrected step size of the textbook form.
+        # The bias-corrected step size of the textbook form, then the factors
+        # that the rescaled moments move out of the update.
         step_size = (
             self.schedule.next_step_size() * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
         )
         sqrt_one_minus_b2 = np.sqrt(1 - b2)
-        np.sqrt(w, out=scratch)
-        scratch += self.epsilon / sqrt_one_minus_b2
-        np.divide(u, scratch, out=scratch)
-        scratch *= step_size * (1 - b1) / sqrt_one_minus_b2
-        params -= scratch
+        epsilon = self.epsilon / sqrt_one_minus_b2
+        scale = step_size * (1 - b1) / sqrt_one_minus_b2
+        first, second = self.scaled_first_moment, self.scaled_second_moment
+        scratch = self._scratch_like(params)
+
+        def update(chunk):
+            u, w, s, g = first[chunk], second[chunk], scratch[chunk], grad[chunk]
+            u *= b1
+            u += g
+            w *= b2
+            w += np.multiply(g, g, out=s)
+            np.sqrt(w, out=s)
+            s += epsilon
+            np.divide(u, s, out=s)
+            s *= scale
+            params[chunk] -= s
+
+        _for_each_chunk(update, params.size)
