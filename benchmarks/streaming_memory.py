@@ -13,7 +13,7 @@ cap, reads the same chunks but keeps them all, as a control.
 Each child reports its peak resident set size (``VmHWM`` from
 ``/proc/self/status``), its RSS after the imports, and its times::
 
-    python benchmarks/streaming_memory.py                # about 2 GiB of data
+    python benchmarks/streaming_memory.py                # about 3 GiB of data
     python benchmarks/streaming_memory.py --rows 200000  # a quick run
 
 Linux only (``RLIMIT_DATA`` and ``/proc``).
@@ -173,7 +173,7 @@ def _describe(report, epochs, chunk_rows):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, default=4_400_000)
+    parser.add_argument("--rows", type=int, default=6_600_000)
     parser.add_argument("--features", type=int, default=60)
     parser.add_argument("--chunk-rows", type=int, default=50_000)
     parser.add_argument("--budget-mib", type=int, default=512)
