@@ -5,8 +5,9 @@ A drop-in for :mod:`sklearn.neural_network`'s ``MLPClassifier`` and
 """
 
 from ._classifier import MLPClassifier
+from ._display import LossCurveDisplay
 from ._regressor import MLPRegressor
 
 __version__ = "0.1.0"
 
-__all__ = ["MLPClassifier", "MLPRegressor", "__version__"]
+__all__ = ["LossCurveDisplay", "MLPClassifier", "MLPRegressor", "__version__"]
