@@ -8,40 +8,10 @@ nothing however many layers the network has. Both take their step size from a
 """
 
 import math
-import os
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 SCHEDULES = ("constant", "invscaling", "adaptive", "cosine")
-
-# Whole-vector updates are memory-bound and NumPy runs each on one core. Long
-# vectors are split into contiguous chunks updated in parallel threads (NumPy
-# releases the GIL inside its loops); each element sees exactly the same
-# operations, so the result is bitwise the same as a single-threaded update.
-# Below the threshold, handing work to threads costs more than it saves.
-PARALLEL_MIN_PARAMS = 200_000
-_N_WORKERS = min(
-    4,
-    len(os.sched_getaffinity(0))
-    if hasattr(os, "sched_getaffinity")
-    else (os.cpu_count() or 1),
-)
-_pool = None
-
-
-def _for_each_chunk(update, n):
-    """Call ``update(chunk)`` on slices covering ``range(n)``, in parallel if long."""
-    global _pool
-    if n < PARALLEL_MIN_PARAMS or _N_WORKERS < 2:
-        update(slice(0, n))
-        return
-    if _pool is None:
-        _pool = ThreadPoolExecutor(_N_WORKERS, thread_name_prefix="skmlp-update")
-    bounds = np.linspace(0, n, _N_WORKERS + 1).astype(int)
-    chunks = [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
-    for future in [_pool.submit(update, chunk) for chunk in chunks]:
-        future.result()
 
 
 class LearningRateSchedule:
@@ -150,22 +120,15 @@ class SGD(_Optimizer):
 
     def step(self, params, grad):
         """Move ``params`` in place against ``grad``."""
-        lr = self.schedule.next_step_size()
-        momentum, nesterov = self.momentum, self.nesterov
-        velocity, scratch = self.velocity, self._scratch_like(params)
-
-        def update(chunk):
-            p, g, v, s = params[chunk], grad[chunk], velocity[chunk], scratch[chunk]
-            lr_grad = np.multiply(g, lr, out=s)
-            v *= momentum
-            v -= lr_grad
-            if nesterov:
-                p -= lr_grad
-                p += np.multiply(v, momentum, out=s)
-            else:
-                p += v
-
-        _for_each_chunk(update, params.size)
+        scratch = self._scratch_like(params)
+        lr_grad = np.multiply(grad, self.schedule.next_step_size(), out=scratch)
+        self.velocity *= self.momentum
+        self.velocity -= lr_grad
+        if self.nesterov:
+            params -= lr_grad
+            params += np.multiply(self.velocity, self.momentum, out=scratch)
+        else:
+            params += self.velocity
 
 
 class Adam(_Optimizer):
@@ -219,19 +182,14 @@ class Adam(_Optimizer):
         sqrt_one_minus_b2 = np.sqrt(1 - b2)
         epsilon = self.epsilon / sqrt_one_minus_b2
         scale = step_size * (1 - b1) / sqrt_one_minus_b2
-        first, second = self.scaled_first_moment, self.scaled_second_moment
+        u, w = self.scaled_first_moment, self.scaled_second_moment
         scratch = self._scratch_like(params)
-
-        def update(chunk):
-            u, w, s, g = first[chunk], second[chunk], scratch[chunk], grad[chunk]
-            u *= b1
-            u += g
-            w *= b2
-            w += np.multiply(g, g, out=s)
-            np.sqrt(w, out=s)
-            s += epsilon
-            np.divide(u, s, out=s)
-            s *= scale
-            params[chunk] -= s
-
-        _for_each_chunk(update, params.size)
+        u *= b1
+        u += grad
+        w *= b2
+        w += np.multiply(grad, grad, out=scratch)
+        np.sqrt(w, out=scratch)
+        scratch += epsilon
+        np.divide(u, scratch, out=scratch)
+        scratch *= scale
+        params -= scratch
