@@ -12,6 +12,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn import get_config
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.callback import CallbackSupportMixin
 from sklearn.metrics import get_scorer_names
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
@@ -20,7 +21,6 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 from ._activations import HIDDEN_ACTIVATIONS
 from ._fitting import (
     CallbackBridge,
-    CallbackSupportMixin,
     make_validation,
     run_lbfgs,
     run_stochastic,

@@ -19,13 +19,6 @@ from ._network import forward
 from ._optimizers import SGD, Adam, LearningRateSchedule
 from ._training import History, Validation, fit_lbfgs, fit_stochastic
 
-try:  # scikit-learn >= 1.9
-    from sklearn.callback import CallbackSupportMixin
-except ImportError:  # pragma: no cover - exercised only on older scikit-learn
-
-    class CallbackSupportMixin:
-        """Placeholder: scikit-learn < 1.9 has no callback API."""
-
 
 def make_optimizer(est, n_params, dtype):
     """The optimizer and learning-rate schedule the parameters ask for."""
@@ -179,11 +172,9 @@ class CallbackBridge:
     def __init__(self, est, X, y, metadata, max_epochs):
         self.est = est
         self.data = {"X": X, "y": y, "metadata": metadata}
-        self.context = None
-        if hasattr(est, "_init_callback_context"):
-            self.context = est._init_callback_context(max_subtasks=max_epochs + 1)
-            self.context.call_on_fit_task_begin(estimator=est, **self.data)
-            self._epoch = self._begin_epoch()
+        self.context = est._init_callback_context(max_subtasks=max_epochs + 1)
+        self.context.call_on_fit_task_begin(estimator=est, **self.data)
+        self._epoch = self._begin_epoch()
 
     def _begin_epoch(self):
         context = self.context.subcontext(task_name="epoch")
@@ -192,8 +183,6 @@ class CallbackBridge:
 
     def epoch_end(self, network, epoch):
         """End the current epoch's subtask; True if a callback asks to stop."""
-        if self.context is None:
-            return False
 
         def reconstruction():
             return {
@@ -214,11 +203,10 @@ class CallbackBridge:
 
     def close(self):
         """End the left-over empty subtask and the fit itself."""
-        if self.context is not None:
-            self._epoch.call_on_fit_task_end(estimator=self.est)
-            self.context.call_on_fit_task_end(
-                estimator=self.est, reconstruction_attributes={}, **self.data
-            )
+        self._epoch.call_on_fit_task_end(estimator=self.est)
+        self.context.call_on_fit_task_end(
+            estimator=self.est, reconstruction_attributes={}, **self.data
+        )
 
 
 def run_lbfgs(est, network, X, Y, sample_weight, validation, bridge):

@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.callback import ProgressBar, ScoringMonitor
 from sklearn.datasets import load_digits, make_classification, make_moons
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
@@ -391,7 +392,6 @@ class Recorder:
 
 
 def test_scikit_learn_callbacks_see_every_epoch(digits):
-    pytest.importorskip("sklearn.callback", reason="scikit-learn >= 1.9 only")
     X_train, _, y_train, _ = digits
     recorder = Recorder(stop_after=4)
     model = MLPClassifier(max_iter=50, random_state=0).set_callbacks(recorder)
@@ -404,12 +404,10 @@ def test_scikit_learn_callbacks_see_every_epoch(digits):
 
 
 def test_scoring_monitor_and_progress_bar(digits):
-    callback = pytest.importorskip("sklearn.callback", reason="scikit-learn >= 1.9")
-    pytest.importorskip("rich", reason="ProgressBar needs rich")
     X_train, _, y_train, _ = digits
-    monitor = callback.ScoringMonitor(scoring="accuracy")
+    monitor = ScoringMonitor(scoring="accuracy")
     model = MLPClassifier(max_iter=5, random_state=0)
-    model.set_callbacks(monitor, callback.ProgressBar()).fit(X_train, y_train)
+    model.set_callbacks(monitor, ProgressBar()).fit(X_train, y_train)
     logged = monitor.get_logs().data_as_pandas
     epochs = logged[logged["task_name"] == "epoch"]
     assert len(epochs) == 5
@@ -417,7 +415,6 @@ def test_scoring_monitor_and_progress_bar(digits):
 
 
 def test_lbfgs_callbacks_can_stop(digits):
-    pytest.importorskip("sklearn.callback", reason="scikit-learn >= 1.9 only")
     X_train, _, y_train, _ = digits
     model = MLPClassifier(solver="lbfgs", max_iter=100, random_state=0)
     model.set_callbacks(Recorder(stop_after=3)).fit(X_train, y_train)
@@ -465,7 +462,6 @@ class InterruptAt:
 
 @pytest.mark.parametrize("early_stopping", [False, True])
 def test_ctrl_c_stops_after_the_batch_and_leaves_a_usable_model(digits, early_stopping):
-    pytest.importorskip("sklearn.callback", reason="scikit-learn >= 1.9 only")
     X_train, X_test, y_train, _ = digits
     model = MLPClassifier(
         max_iter=50, early_stopping=early_stopping, random_state=0
