@@ -331,17 +331,3 @@ class Network:
             scratch = self._penalty_scratch()[rest]
             self.grad[rest] += np.multiply(self.params[rest], penalty, out=scratch)
         return float(loss)
-
-    def loss_value(self, X, Y, sample_weight=None):
-        """Mean loss on ``X`` without the penalty; touches no training buffer."""
-        output = forward(
-            X,
-            self.coefs,
-            self.intercepts,
-            self.hidden_activation,
-            self.output_activation,
-        )
-        per_sample = self.loss.per_sample(Y.astype(self.dtype, copy=False), output)
-        if sample_weight is None:
-            return float(per_sample.mean())
-        return float(per_sample @ sample_weight / sample_weight.sum())

@@ -13,21 +13,26 @@ from sklearn import get_config
 from ._network import forward
 
 
+def row_chunks(n_rows, row_bytes):
+    """Row slices of at most ``working_memory`` MiB, ``row_bytes`` each row."""
+    chunk = max(1, int(get_config()["working_memory"] * 2**20 // max(1, row_bytes)))
+    for start in range(0, n_rows, chunk):
+        yield slice(start, min(start + chunk, n_rows))
+
+
 def predict_in_chunks(X, coefs, intercepts, hidden_activation, output_activation):
     """Network output for ``X``, computed ``working_memory`` MiB at a time."""
     n_samples = X.shape[0]
     dtype = np.result_type(X.dtype, coefs[0].dtype)
     # Each row needs its layer outputs; two of them are alive at a time.
     widest = max(W.shape[1] for W in coefs)
-    row_bytes = 2 * widest * dtype.itemsize
-    chunk_rows = max(1, int(get_config()["working_memory"] * 2**20 // row_bytes))
-    if chunk_rows >= n_samples:
+    chunks = list(row_chunks(n_samples, 2 * widest * dtype.itemsize))
+    if len(chunks) <= 1:
         return forward(X, coefs, intercepts, hidden_activation, output_activation)
 
     n_outputs = coefs[-1].shape[1]
     output = np.empty((n_samples, n_outputs), dtype=dtype)
-    for start in range(0, n_samples, chunk_rows):
-        rows = slice(start, min(start + chunk_rows, n_samples))
+    for rows in chunks:
         output[rows] = forward(
             X[rows], coefs, intercepts, hidden_activation, output_activation
         )

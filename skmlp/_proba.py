@@ -16,7 +16,8 @@ and the same ordering.
 
 import numpy as np
 from scipy.special import expit
-from sklearn import get_config
+
+from ._predict import row_chunks
 
 
 def probabilities(scores, head):
@@ -49,7 +50,7 @@ def log_probabilities(scores, head):
         # least 1 (the max term is exp(0)), so its log is finite and >= 0.
         scores -= scores.max(axis=1, keepdims=True)
         log_norm = np.empty(scores.shape[0], dtype=scores.dtype)
-        for rows in _row_blocks(scores):
+        for rows in row_chunks(len(scores), scores.shape[1] * scores.itemsize):
             log_norm[rows] = np.log(np.exp(scores[rows]).sum(axis=1))
         scores -= log_norm[:, np.newaxis]
         log_proba = scores
@@ -85,11 +86,3 @@ def _bounds(dtype, head):
     one = np.ones((), dtype=dtype)
     high = one if head == "softmax" else np.nextafter(one, 0 * one)
     return np.finfo(dtype).tiny, high
-
-
-def _row_blocks(array):
-    """Row slices small enough for a temporary copy to fit working_memory."""
-    row_bytes = max(1, array.shape[1] * array.itemsize)
-    n_rows = max(1, int(get_config()["working_memory"] * 2**20 // row_bytes))
-    for start in range(0, array.shape[0], n_rows):
-        yield slice(start, start + n_rows)
