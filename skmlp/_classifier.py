@@ -1,9 +1,9 @@
 """MLPClassifier: label encoding, logistic or softmax head, probabilities."""
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
-from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.metaestimators import available_if
@@ -16,6 +16,7 @@ from sklearn.utils.validation import check_array, column_or_1d
 
 from ._base import BaseMLP
 from ._docs import ATTRIBUTES, PARAMETERS
+from ._labels import decode, encode, target_type
 from ._proba import log_probabilities, probabilities
 from ._validation import fail_safe, validate_input
 
@@ -216,12 +217,12 @@ default=None
             The updated estimator.
         """
         if _check_partial_fit_first_call(self, classes):
-            self._label_binarizer = LabelBinarizer()
+            self._sparse_target = sp.issparse(y)
             if type_of_target(y).startswith("multilabel"):
-                self._label_binarizer.fit(y)
+                self._target_type = "multilabel-indicator"
             else:
-                self._label_binarizer.fit(classes)
-                self._check_two_classes(self._label_binarizer.classes_, "classes")
+                self._target_type = target_type(classes, "classes")
+                self._check_two_classes(self.classes_, "classes")
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
     def _check_two_classes(self, classes, what):
@@ -245,10 +246,11 @@ default=None
             y = column_or_1d(y, warn=True)
 
         if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
-            binarizer = LabelBinarizer().fit(y)
-            self._check_two_classes(binarizer.classes_, "y")
-            self._label_binarizer = binarizer
-            self.classes_ = binarizer.classes_
+            kind = target_type(y)
+            classes = unique_labels(y)
+            self._check_two_classes(classes, "y")
+            self._target_type, self.classes_ = kind, classes
+            self._sparse_target = sp.issparse(y)
         else:
             classes = unique_labels(y)
             if self.warm_start and not incremental:
@@ -266,8 +268,7 @@ default=None
                         f"`self.classes_` is {self.classes_}, fixed by the "
                         "`classes` of the first partial_fit call."
                     )
-        # Booleans: an eighth of the memory of the float targets, cast per batch.
-        return X, self._label_binarizer.transform(y).astype(bool)
+        return X, encode(y, self.classes_, self._target_type)
 
     def _encode_validation_target(self, y_val, n_outputs):
         y_val = check_array(y_val, ensure_2d=False, dtype=None)
@@ -279,12 +280,12 @@ default=None
                 f"y_val has classes not seen in y: {unknown}. The classes are "
                 f"{self.classes_}."
             )
-        return self._label_binarizer.transform(y_val).astype(bool)
+        return encode(y_val, self.classes_, self._target_type)
 
     def _weighted(self, Y, sample_weight, incremental, training=True):
         if self.class_weight is None:
             return sample_weight
-        if self._label_binarizer.y_type_.startswith("multilabel"):
+        if self._target_type == "multilabel-indicator":
             raise ValueError("class_weight is not supported for multi-label targets.")
         if training:
             if incremental and self.class_weight == "balanced":
@@ -308,21 +309,19 @@ default=None
         return Y.argmax(axis=1)
 
     def _output_activation(self):
-        if self._label_binarizer.y_type_ == "multiclass":
+        if self._target_type == "multiclass":
             return "softmax"
         return "logistic"
 
     def _stratify_labels(self, Y):
         # Stratify on the encoded rows (one class per distinct row), as
         # scikit-learn does, so that the same seed gives the same split.
-        if self._label_binarizer.y_type_ in ("binary", "multiclass"):
+        if self._target_type in ("binary", "multiclass"):
             return Y
         return None  # multi-label: no stratification
 
     def _decode(self, output):
-        if output.shape[1] == 1:
-            output = output.ravel()
-        return self._label_binarizer.inverse_transform(output)
+        return decode(output, self.classes_, self._target_type, self._sparse_target)
 
     def _score_function(self, y_true, y_pred, sample_weight=None):
         return accuracy_score(y_true, y_pred, sample_weight=sample_weight)

@@ -19,37 +19,48 @@ from ._network import forward
 from ._optimizers import SGD, Adam, LearningRateSchedule
 from ._training import History, Validation, fit_lbfgs, fit_stochastic
 
+OPTIMIZERS = {"sgd": SGD, "adam": Adam}
 
-def make_optimizer(est, n_params, dtype):
-    """The optimizer and learning-rate schedule the parameters ask for."""
-    schedule = LearningRateSchedule(
+
+def make_schedule(est):
+    """The learning-rate schedule the parameters ask for."""
+    return LearningRateSchedule(
         est.learning_rate,
         est.learning_rate_init,
         est.power_t,
         est.max_iter,
         est.warmup_iter,
     )
+
+
+def make_optimizer(est, n_params, dtype):
+    """The optimizer the parameters ask for, with its schedule."""
+    schedule = make_schedule(est)
     if est.solver == "sgd":
         return SGD(n_params, dtype, schedule, est.momentum, est.nesterovs_momentum)
     return Adam(n_params, dtype, schedule, est.beta_1, est.beta_2, est.epsilon)
 
 
+def saved_optimizer(est, optimizer):
+    """The optimizer's state as the estimator keeps it: arrays and builtins."""
+    return {"solver": est.solver, "state": optimizer.state_dict()}
+
+
 def resumed_optimizer(est, n_params, dtype, incremental):
-    """The stored optimizer state to continue from, or a new optimizer.
+    """The optimizer to continue from the saved state, or a new one.
 
     ``partial_fit`` continues everything: moments, step count and schedule.
     A ``warm_start`` fit keeps the moments and step count (restarting Adam
     from zero moments would undo its adaptation) but starts the learning-rate
-    schedule afresh, as a new run of ``max_iter`` epochs. The stored optimizer
-    is copied, so a failing call leaves it untouched.
+    schedule afresh, as a new run of ``max_iter`` epochs. The saved arrays are
+    copied, so a failing call leaves them untouched.
     """
-    stored = getattr(est, "_optimizer", None)
-    fresh = make_optimizer(est, n_params, dtype)
-    if stored is None or type(stored) is not type(fresh):
-        return fresh
-    optimizer = copy.deepcopy(stored)
+    saved = getattr(est, "_optimizer_state", None)
+    if saved is None or saved["solver"] != est.solver:
+        return make_optimizer(est, n_params, dtype)
+    optimizer = OPTIMIZERS[est.solver].from_state_dict(saved["state"])
     if not incremental:
-        optimizer.schedule = fresh.schedule
+        optimizer.schedule = make_schedule(est)
     return optimizer
 
 
@@ -259,7 +270,7 @@ def run_lbfgs(est, network, X, Y, sample_weight, validation, bridge):
             min(history.validation_loss_curve) if scores else None
         ),
         "_no_improvement_count": 0,
-        "_optimizer": None,
+        "_optimizer_state": None,
     }
 
 
@@ -331,5 +342,5 @@ def run_stochastic(
         "n_iter_": outcome.n_iter,
         "t_": history.samples_seen,
         "_no_improvement_count": history.no_improvement_count,
-        "_optimizer": optimizer,
+        "_optimizer_state": saved_optimizer(est, optimizer),
     }

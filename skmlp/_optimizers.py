@@ -7,6 +7,7 @@ nothing however many layers the network has. Both take their step size from a
 :class:`LearningRateSchedule`, so every schedule works with SGD and Adam alike.
 """
 
+import copy
 import math
 
 import numpy as np
@@ -86,10 +87,10 @@ class LearningRateSchedule:
 
 
 class _Optimizer:
-    """Shared by the optimizers: a scratch vector that is not saved.
+    """Shared by the optimizers: a scratch vector, and the state to keep.
 
-    The scratch vector is as long as the parameters; it holds no state
-    between steps, so pickles leave it out and it is rebuilt on first use.
+    The scratch vector is as long as the parameters and holds nothing between
+    steps, so the saved state leaves it out; it is rebuilt on first use.
     """
 
     def _scratch_like(self, params):
@@ -97,10 +98,31 @@ class _Optimizer:
             self._scratch = np.empty_like(params)
         return self._scratch
 
-    def __getstate__(self):
-        state = dict(vars(self))
-        state["_scratch"] = None
+    def state_dict(self):
+        """Everything needed to continue, as a dict of arrays and builtins.
+
+        A fitted estimator keeps this dict, not the optimizer, so that it
+        pickles without any of skmlp's internal classes.
+        """
+        state = {
+            name: value
+            for name, value in vars(self).items()
+            if name not in ("schedule", "_scratch")
+        }
+        state["schedule"] = dict(vars(self.schedule))
         return state
+
+    @classmethod
+    def from_state_dict(cls, state):
+        """The optimizer that :meth:`state_dict` described, on copied arrays."""
+        optimizer = cls.__new__(cls)
+        for name, value in state.items():
+            if name != "schedule":
+                setattr(optimizer, name, copy.deepcopy(value))
+        optimizer.schedule = LearningRateSchedule.__new__(LearningRateSchedule)
+        vars(optimizer.schedule).update(state["schedule"])
+        optimizer._scratch = None
+        return optimizer
 
 
 class SGD(_Optimizer):

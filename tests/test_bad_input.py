@@ -211,6 +211,17 @@ CASES = [
     ),
     Case("continuous-labels", lambda e: e.fit(X, Y_REG), "Unknown label type"),
     Case(
+        "multiclass-multioutput",
+        lambda e: e.fit(X, np.c_[Y_CLASS, 2 - Y_CLASS]),
+        "y is a multiclass-multioutput target",
+    ),
+    Case(
+        "multilabel-after-single-label",
+        lambda e: e.partial_fit(X, np.c_[Y_CLASS == 0, Y_CLASS == 1].astype(int)),
+        "the model was fitted on one label per sample",
+        setup=PF,
+    ),
+    Case(
         "poisson-negative-target",
         lambda e: e.fit(X, with_value(np.abs(Y_REG), -1.0)),
         r"loss='poisson' needs non-negative targets, but y has 1 negative",

@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.datasets import (
     load_diabetes,
@@ -148,6 +149,25 @@ def test_multilabel_indicator_targets():
     assert np.mean(pred == Y) > baseline
     assert clf.out_activation_ == "logistic"
     assert clf.n_outputs_ == 4
+
+
+@IGNORE_CONVERGENCE
+@pytest.mark.parametrize("incremental", [False, True])
+def test_sparse_multilabel_targets_give_sparse_predictions(incremental):
+    # As scikit-learn's MLP: a model fitted on a sparse indicator matrix
+    # predicts a sparse one, with the same labels as from the dense matrix.
+    X, Y = make_multilabel_classification(
+        n_samples=100, n_features=10, n_classes=4, random_state=0
+    )
+    models = [MLPClassifier(max_iter=50, random_state=0) for _ in range(2)]
+    for model, target in zip(models, [Y, sp.csr_matrix(Y)]):
+        if incremental:
+            model.partial_fit(X, target, classes=np.arange(4))
+        else:
+            model.fit(X, target)
+    dense, sparse = (model.predict(X) for model in models)
+    assert isinstance(dense, np.ndarray) and sp.issparse(sparse)
+    np.testing.assert_array_equal(sparse.toarray(), dense)
 
 
 @IGNORE_CONVERGENCE
