@@ -18,6 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._activations import ACTIVATIONS, DERIVATIVES, NEEDS_PREACTIVATION
+from ._kernels import compiled
 from ._losses import HEAD_LOSS, make_loss
 
 
@@ -220,15 +221,9 @@ class Network:
             rows(self._masks),
         )
 
-    def _penalty_scratch(self):
-        # Reused so the L2 gradient needs no fresh allocation per batch.
-        if self._penalty is None:
-            self._penalty = np.empty(self.n_coefs, dtype=self.dtype)
-        return self._penalty
-
     def release_buffers(self):
         """Drop the training buffers (they are rebuilt when needed)."""
-        self._activations = self._deltas = self._penalty = None
+        self._activations = self._deltas = None
         self._preactivations = self._masks = None
 
     def forward_train(self, X, dropout_rng=None):
@@ -328,6 +323,7 @@ class Network:
 
         if alpha and penalised_from < self.n_coefs:
             rest = slice(penalised_from, self.n_coefs)
-            scratch = self._penalty_scratch()[rest]
-            self.grad[rest] += np.multiply(self.params[rest], penalty, out=scratch)
+            compiled().add_l2_gradient(
+                self.grad[rest], self.params[rest], self.dtype.type(penalty)
+            )
         return float(loss)

@@ -160,7 +160,7 @@ def test_sparse_multilabel_targets_give_sparse_predictions(incremental):
         n_samples=100, n_features=10, n_classes=4, random_state=0
     )
     models = [MLPClassifier(max_iter=50, random_state=0) for _ in range(2)]
-    for model, target in zip(models, [Y, sp.csr_matrix(Y)]):
+    for model, target in zip(models, [Y, sp.csr_matrix(Y)], strict=True):
         if incremental:
             model.partial_fit(X, target, classes=np.arange(4))
         else:
