@@ -140,6 +140,7 @@ class SGD(_Optimizer):
             cast(self.schedule.next_step_size()),
             cast(self.momentum),
             bool(self.nesterov),
+            np.finfo(params.dtype).tiny,
         )
 
 
@@ -203,4 +204,5 @@ class Adam(_Optimizer):
             cast(b2),
             cast(epsilon),
             cast(scale),
+            np.finfo(params.dtype).tiny,
         )

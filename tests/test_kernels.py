@@ -18,6 +18,7 @@ from skmlp import MLPClassifier, _kernels
 from skmlp._kernels import compiled
 
 rng = np.random.default_rng(0)
+TINY = np.finfo(np.float64).tiny
 
 
 def arrays(n, dtype, count):
@@ -37,7 +38,9 @@ def run_both(name, arrays, *scalars):
 def test_adam_step_compiled_equals_python():
     params, grad, u, w = arrays(257, np.float64, 4)
     w = np.abs(w)
-    fast, slow = run_both("adam_step", [params, grad, u, w], 0.9, 0.999, 3e-7, 1e-3)
+    fast, slow = run_both(
+        "adam_step", [params, grad, u, w], 0.9, 0.999, 3e-7, 1e-3, TINY
+    )
     for a, b in zip(fast, slow, strict=True):
         np.testing.assert_array_equal(a, b)
 
@@ -45,9 +48,36 @@ def test_adam_step_compiled_equals_python():
 @pytest.mark.parametrize("nesterov", [True, False])
 def test_sgd_step_compiled_equals_python(nesterov):
     params, grad, velocity = arrays(257, np.float64, 3)
-    fast, slow = run_both("sgd_step", [params, grad, velocity], 0.05, 0.9, nesterov)
+    fast, slow = run_both(
+        "sgd_step", [params, grad, velocity], 0.05, 0.9, nesterov, TINY
+    )
     for a, b in zip(fast, slow, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_steps_flush_subnormal_values_to_zero(dtype):
+    tiny = np.finfo(dtype).tiny
+    zero, half, one = dtype(0), dtype(0.5), dtype(1)
+    # Zero gradients: u halves, w stays (beta_2 = 1), no move (scale 0).
+    params = np.array([tiny * 1.5, 1.0], dtype=dtype)
+    u = np.array([tiny * 1.5, 0.5], dtype=dtype)
+    w = np.array([tiny * 1.5, 0.25], dtype=dtype)
+    grad = np.zeros(2, dtype=dtype)
+    compiled().adam_step(params, grad, u, w, half, one, one, zero, tiny)
+    np.testing.assert_array_equal(u, [0, 0.25])  # the subnormal half is flushed
+    np.testing.assert_array_equal(w, [tiny * 1.5, 0.25])  # still normal: kept
+    np.testing.assert_array_equal(params, [tiny * 1.5, 1.0])
+    # Plain SGD with momentum 1/2: v halves, params move by v; only the
+    # stored velocity is flushed.
+    velocity = np.array([tiny * 1.5, 1.0], dtype=dtype)
+    compiled().sgd_step(params, grad, velocity, one, half, False, tiny)
+    np.testing.assert_array_equal(velocity, [0, 0.5])
+    np.testing.assert_array_equal(params, [tiny * 2.25, 1.5])
+    # A step that leaves a weight subnormal leaves it at zero.
+    step = np.array([params[0] - tiny / 2, 0], dtype=dtype)
+    compiled().sgd_step(params, step, np.zeros(2, dtype), one, zero, False, tiny)
+    np.testing.assert_array_equal(params, [0, 1.5])
 
 
 def test_add_l2_gradient_compiled_equals_numpy():
