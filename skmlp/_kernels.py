@@ -4,13 +4,15 @@ An optimizer step touches every weight of the network once per batch. In
 NumPy each operation of the update is a separate pass over the whole
 parameter vector, about ten for Adam; Numba compiles each step below into a
 single vectorised pass, which makes the step 2.5 to 6 times faster (more for
-float32) and training as a whole up to twice as fast on small batches (see
-``benchmarks/``). The loops compute exactly the formulas of
-``skmlp._optimizers``, in IEEE arithmetic (no fast-math), except that they
-flush values below the smallest normal number to zero. Subnormal
-numbers are slow: on x86 every operation on one takes a microcode assist of
-about a hundred times the normal cost, in these loops and in the matrix
-products that read the weights. Training makes them: the weights into a dead
+float32); together with the flushing below, training as a whole became 1.2 to
+2.6 times as fast, most on small batches (see ``benchmarks/``). The loops
+compute exactly the formulas of ``skmlp._optimizers``, in IEEE arithmetic (no
+fast-math), except that they flush values below the smallest normal number to
+zero.
+
+Subnormal numbers are slow: on x86 every operation on one takes a microcode
+assist of about a hundred times the normal cost, in these loops and in the
+matrix products that read the weights. Training makes them: the weights into a dead
 ReLU unit get only the L2 term as gradient, on which Adam's normalised step
 shrinks them geometrically, and the moments of a weight whose gradient is zero
 decay by ``beta_1`` every step. Without flushing, a float32 epoch of batch 32
