@@ -12,10 +12,10 @@ zero.
 
 Subnormal numbers are slow: on x86 every operation on one takes a microcode
 assist of about a hundred times the normal cost, in these loops and in the
-matrix products that read the weights. Training makes them: the weights into a dead
-ReLU unit get only the L2 term as gradient, on which Adam's normalised step
-shrinks them geometrically, and the moments of a weight whose gradient is zero
-decay by ``beta_1`` every step. Without flushing, a float32 epoch of batch 32
+matrix products that read the weights. Training makes them: the weights into
+a dead ReLU unit get only the L2 term as gradient, on which Adam's normalised
+step shrinks them geometrically, and the moments of a weight whose gradient is
+zero decay by ``beta_1`` every step. Without flushing, a float32 epoch of batch 32
 on MNIST-sized data took 2.4 times as long by the fourth epoch. A subnormal
 value is below the rounding error of anything it is added to, so flushing it
 changes no result that matters.
