@@ -56,23 +56,20 @@ except ImportError:  # pragma: no cover - a SciPy without it takes the slow path
     _csr_accumulate = None
 
 
-def _sparse_weight_gradient(X, delta, out, W, penalty):
-    """``out = X^T delta + penalty * W`` for sparse ``X``, without temporaries.
+def _sparse_weight_gradient(X, delta, out):
+    """``out = X^T delta`` for sparse ``X``, without temporaries.
 
     With a sparse input layer (text features, one-hot codes) this is the
     largest gradient block, ``n_features x n_units``. Computing ``X.T @ delta``
     and copying it into ``out`` would allocate and write that block twice per
-    batch; instead ``out`` starts as the L2 term and SciPy's CSR kernel adds
-    the product into it in place.
+    batch; instead ``out`` is zeroed and SciPy's CSR kernel adds the product
+    into it in place.
     """
-    if penalty:
-        np.multiply(W, penalty, out=out)
-    else:
-        out.fill(0)
     XT = X.T.tocsr()
     if _csr_accumulate is None or XT.dtype != out.dtype:
-        out += XT @ delta
+        out[...] = XT @ delta
         return out
+    out.fill(0)
     delta = np.ascontiguousarray(delta)
     _csr_accumulate(
         XT.shape[0],
@@ -226,12 +223,22 @@ class Network:
         self._activations = self._deltas = None
         self._preactivations = self._masks = None
 
-    def forward_train(self, X, dropout_rng=None):
+    @property
+    def _fused_relu(self):
+        return self.hidden_activation == "relu"
+
+    @property
+    def _fused_head(self):
+        return self.output_activation == "softmax" and self.loss.name == "log_loss"
+
+    def forward_train(self, X, dropout_rng=None, head=True):
         """Forward pass into the reused buffers; returns every layer's output.
 
         With ``dropout_rng``, each hidden unit is zeroed with its layer's
         dropout rate ``p`` and the survivors are scaled by ``1 / (1 - p)``
         (inverted dropout), so nothing needs rescaling at prediction time.
+        With ``head=False`` the last output holds the scores ``Z_L``, for a
+        caller that applies the head itself.
         """
         activations, _, preactivations, masks = self._buffers(X.shape[0])
         A = X
@@ -240,12 +247,17 @@ class Network:
             if layer == last:
                 Z = _matmul_into(A, W, activations[layer])
                 Z += b
-                A = ACTIVATIONS[self.output_activation](Z)
+                if head:
+                    ACTIVATIONS[self.output_activation](Z)
                 break
             Z = preactivations[layer]
             Z = _matmul_into(A, W, activations[layer] if Z is None else Z)
-            Z += b
-            A = ACTIVATIONS[self.hidden_activation](Z, out=activations[layer])
+            if self._fused_relu:
+                compiled().bias_relu(Z, b)
+                A = Z
+            else:
+                Z += b
+                A = ACTIVATIONS[self.hidden_activation](Z, out=activations[layer])
             rate = self.dropout[layer]
             if rate > 0 and dropout_rng is not None:
                 mask = masks[layer]
@@ -259,10 +271,34 @@ class Network:
 
         The loss is the sample-weighted mean of the per-sample loss plus the
         L2 penalty ``0.5 * alpha * ||W||^2 / sum(sample_weight)`` (``n``
-        without weights), as in scikit-learn. Backpropagation then runs top
-        layer first:
+        without weights), as in scikit-learn; see :meth:`data_loss_and_gradient`
+        for the rest. The stochastic optimizers add the penalty inside their
+        step instead (see :class:`skmlp._optimizers.SGD`).
+        """
+        loss, weight_sum = self.data_loss_and_gradient(X, Y, sample_weight, dropout_rng)
+        if alpha and weight_sum > 0:
+            loss += 0.5 * self.add_penalty(alpha / weight_sum)
+        return loss
 
-            grad W_l = A_{l-1}^T D_l (+ alpha W_l / sum(sample_weight))
+    def add_penalty(self, penalty):
+        """Add ``penalty * W`` to the gradient; return ``penalty * ||W||^2``."""
+        if not penalty:
+            return 0.0
+        weights = self.params[: self.n_coefs]
+        compiled().add_l2_gradient(
+            self.grad[: self.n_coefs], weights, self.dtype.type(penalty)
+        )
+        return penalty * float(weights @ weights)
+
+    def data_loss_and_gradient(self, X, Y, sample_weight=None, dropout_rng=None):
+        """Mean loss without the L2 penalty, and its gradient in ``self.grad``.
+
+        Returns ``(loss, weight_sum)``, ``weight_sum`` being
+        ``sum(sample_weight)`` (``n`` without weights), by which the caller
+        divides ``alpha`` to get the penalty of this batch. Backpropagation
+        runs top layer first:
+
+            grad W_l = A_{l-1}^T D_l
             grad b_l = sum over rows of D_l
             D_{l-1}  = (D_l W_l^T) * g'(Z_{l-1})
 
@@ -273,43 +309,29 @@ class Network:
         n_samples = X.shape[0]
         # Classifier targets are stored as booleans; cast one batch at a time.
         Y = Y.astype(self.dtype, copy=False)
-        use_dropout = dropout_rng is not None and any(self.dropout)
-        activations = self.forward_train(X, dropout_rng if use_dropout else None)
-        _, deltas, preactivations, masks = self._buffers(n_samples)
-        output = activations[-1]
-
-        per_sample = self.loss.per_sample(Y, output)
         if sample_weight is None:
             weight_sum = float(n_samples)
-            loss = per_sample.mean()
-            scale = 1.0 / n_samples
+            row_scale = np.full(n_samples, 1.0 / n_samples, dtype=self.dtype)
         else:
             weight_sum = float(sample_weight.sum())
             if weight_sum <= 0:
                 # A batch whose samples all weigh zero carries no information.
                 self.grad[...] = 0
-                return 0.0
-            loss = per_sample @ sample_weight / weight_sum
-            scale = (sample_weight / weight_sum)[:, np.newaxis]
+                return 0.0, 0.0
+            row_scale = (sample_weight / weight_sum).astype(self.dtype)
+        use_dropout = dropout_rng is not None and any(self.dropout)
+        activations = self.forward_train(
+            X, dropout_rng if use_dropout else None, head=not self._fused_head
+        )
+        _, deltas, preactivations, masks = self._buffers(n_samples)
 
-        weights = self.params[: self.n_coefs]
-        loss += 0.5 * alpha * float(weights @ weights) / weight_sum
-
-        delta = self.loss.delta(Y, output, out=deltas[-1])
-        delta *= scale
-        derivative = DERIVATIVES[self.hidden_activation]
-        penalty = alpha / weight_sum
-        penalised_from = 0  # where the L2 term still has to be added
+        loss, delta = self._output_delta(Y, activations[-1], row_scale, deltas[-1])
         for layer in range(self.n_layers - 1, -1, -1):
             A_prev = X if layer == 0 else activations[layer - 1]
             if layer == 0 and sp.issparse(X):
-                _sparse_weight_gradient(
-                    X, delta, self.coef_grads[0], self.coefs[0], penalty
-                )
-                penalised_from = self.coefs[0].size
+                _sparse_weight_gradient(X, delta, self.coef_grads[0])
             else:
                 np.matmul(A_prev.T, delta, out=self.coef_grads[layer])
-            np.sum(delta, axis=0, out=self.intercept_grads[layer])
             if layer == 0:
                 break
             hidden = layer - 1
@@ -319,11 +341,35 @@ class Network:
                 # Kept units were scaled by 1 / (1 - p): undo it to recover
                 # g(Z); dropped units have a zero delta whatever g' gives.
                 A_prev = A_prev * (1.0 - self.dropout[hidden])
-            delta = derivative(preactivations[hidden], A_prev, previous)
+            delta = self._hidden_delta(hidden, previous, preactivations, A_prev)
+        return loss, weight_sum
 
-        if alpha and penalised_from < self.n_coefs:
-            rest = slice(penalised_from, self.n_coefs)
-            compiled().add_l2_gradient(
-                self.grad[rest], self.params[rest], self.dtype.type(penalty)
+    def _output_delta(self, Y, output, row_scale, out):
+        """Loss and ``D_L``; also writes the output layer's bias gradient.
+
+        ``output`` holds the scores when the head is fused, the head's output
+        otherwise.
+        """
+        bias_grad = self.intercept_grads[-1]
+        if self._fused_head:
+            epsilon = np.finfo(self.dtype).eps
+            loss = compiled().softmax_cross_entropy(
+                output, Y, row_scale, epsilon, out, bias_grad
             )
-        return float(loss)
+            return float(loss), out
+        loss = float(self.loss.per_sample(Y, output) @ row_scale)
+        delta = self.loss.delta(Y, output, out=out)
+        delta *= row_scale[:, np.newaxis]
+        np.sum(delta, axis=0, out=bias_grad)
+        return loss, delta
+
+    def _hidden_delta(self, hidden, previous, preactivations, A):
+        """``D`` of a hidden layer from ``D W^T``; also its bias gradient."""
+        bias_grad = self.intercept_grads[hidden]
+        if self._fused_relu:
+            compiled().relu_delta(previous, A, bias_grad)
+            return previous
+        derivative = DERIVATIVES[self.hidden_activation]
+        delta = derivative(preactivations[hidden], A, previous)
+        np.sum(delta, axis=0, out=bias_grad)
+        return delta

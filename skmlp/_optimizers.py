@@ -2,8 +2,9 @@
 
 The optimizers work on the flat parameter and gradient vectors: each ``step``
 works out its scalar factors here and updates every weight and bias of the
-network in one compiled pass (``skmlp._kernels``), so a step allocates
-nothing however many layers the network has. Both take their step size from a
+network in one compiled loop (``skmlp._kernels``), which adds the L2
+penalty's gradient on the way, so a step allocates nothing however many
+layers the network has. Both take their step size from a
 :class:`LearningRateSchedule`, so every schedule works with SGD and Adam alike.
 """
 
@@ -89,7 +90,35 @@ class LearningRateSchedule:
 
 
 class _Optimizer:
-    """Shared by the optimizers: the state to keep between fits."""
+    """Shared by the optimizers: the penalised step and the state to keep."""
+
+    def step(self, params, grad, penalty=0.0, n_penalised=0):
+        """Move ``params`` in place; return ``||W||^2`` from before the move.
+
+        ``params`` moves against ``grad + penalty * params`` on its leading
+        ``n_penalised`` entries ``W`` (the coefficients, whose L2 penalty
+        ``0.5 * penalty * ||W||^2`` the loss carries) and against ``grad``
+        elsewhere. Adding the penalty's gradient inside the compiled update
+        saves a pass over every weight per batch; ``grad`` itself is left as
+        it was. The returned squared norm is what the batch's loss needs.
+        """
+        if not penalty:
+            n_penalised = 0
+        weights = params[:n_penalised]
+        squared_norm = float(weights @ weights)
+        # Scalars in the parameters' dtype keep float32 arithmetic float32.
+        cast = params.dtype.type
+        factors = tuple(cast(factor) for factor in self._next_factors())
+        tiny = np.finfo(params.dtype).tiny
+        # Two passes, penalised and not, rather than a test on every index,
+        # which would keep the compiled loop from being vectorised.
+        for part, part_penalty in (
+            (slice(0, n_penalised), penalty),
+            (slice(n_penalised, params.size), 0.0),
+        ):
+            if part.start < part.stop:
+                self._update(params, grad, part, factors, cast(part_penalty), tiny)
+        return squared_norm
 
     def state_dict(self):
         """Everything needed to continue, as a dict of arrays and builtins.
@@ -129,18 +158,20 @@ class SGD(_Optimizer):
         self.nesterov = nesterov
         self.velocity = np.zeros(n_params, dtype=dtype)
 
-    def step(self, params, grad):
-        """Move ``params`` in place against ``grad``."""
-        # Scalars in the parameters' dtype keep float32 arithmetic float32.
-        cast = params.dtype.type
+    def _next_factors(self):
+        return self.schedule.next_step_size(), self.momentum
+
+    def _update(self, params, grad, part, factors, penalty, tiny):
+        learning_rate, momentum = factors
         compiled().sgd_step(
-            params,
-            grad,
-            self.velocity,
-            cast(self.schedule.next_step_size()),
-            cast(self.momentum),
+            params[part],
+            grad[part],
+            self.velocity[part],
+            learning_rate,
+            momentum,
             bool(self.nesterov),
-            np.finfo(params.dtype).tiny,
+            penalty,
+            tiny,
         )
 
 
@@ -182,8 +213,7 @@ class Adam(_Optimizer):
         """Adam's ``v``, the running mean of the squared gradient."""
         return self.scaled_second_moment * (1 - self.beta_2)
 
-    def step(self, params, grad):
-        """Move ``params`` in place against ``grad``."""
+    def _next_factors(self):
         self.t += 1
         b1, b2 = self.beta_1, self.beta_2
         # The bias-corrected step size of the textbook form, then the factors
@@ -194,15 +224,15 @@ class Adam(_Optimizer):
         sqrt_one_minus_b2 = np.sqrt(1 - b2)
         epsilon = self.epsilon / sqrt_one_minus_b2
         scale = step_size * (1 - b1) / sqrt_one_minus_b2
-        cast = params.dtype.type
+        return b1, b2, epsilon, scale
+
+    def _update(self, params, grad, part, factors, penalty, tiny):
         compiled().adam_step(
-            params,
-            grad,
-            self.scaled_first_moment,
-            self.scaled_second_moment,
-            cast(b1),
-            cast(b2),
-            cast(epsilon),
-            cast(scale),
-            np.finfo(params.dtype).tiny,
+            params[part],
+            grad[part],
+            self.scaled_first_moment[part],
+            self.scaled_second_moment[part],
+            *factors,
+            penalty,
+            tiny,
         )

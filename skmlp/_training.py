@@ -213,17 +213,25 @@ def fit_stochastic(
                 # Fancy indexing copies whole rows at memcpy speed, several
                 # times faster than np.take(..., out=buffer) on 2-D arrays.
                 idx = order[batch] if shuffle else batch
-                batch_loss = network.loss_and_gradient(
+                batch_loss, weight_sum = network.data_loss_and_gradient(
                     X[idx],
                     Y[idx],
                     None if sample_weight is None else sample_weight[idx],
-                    alpha,
                     dropout_rng,
                 )
-                accumulated_loss += batch_loss * (batch.stop - batch.start)
-                if max_grad_norm is not None:
+                penalty = alpha / weight_sum if weight_sum > 0 else 0.0
+                if max_grad_norm is None:
+                    # The step adds the L2 term's gradient as it goes.
+                    squared_norm = optimizer.step(
+                        network.params, network.grad, penalty, network.n_coefs
+                    )
+                    batch_loss += 0.5 * penalty * squared_norm
+                else:
+                    # Clipping needs the whole gradient, penalty included.
+                    batch_loss += 0.5 * network.add_penalty(penalty)
                     _clip_gradient(network.grad, max_grad_norm)
-                optimizer.step(network.params, network.grad)
+                    optimizer.step(network.params, network.grad)
+                accumulated_loss += batch_loss * (batch.stop - batch.start)
                 if interrupt.raised:
                     break
             if interrupt.raised:

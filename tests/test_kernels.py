@@ -1,9 +1,11 @@
-"""The compiled training steps: same numbers as the Python they compile from.
+"""The compiled training kernels: same numbers as what they stand for.
 
 The optimizer tests in ``test_network.py`` check the steps against the
-textbook formulas; these check that compiling changes nothing (IEEE
-arithmetic, no fast-math), that float32 stays float32, and that Numba is
-imported only when a model trains.
+textbook formulas and ``test_gradients.py`` checks the whole backward pass
+against finite differences; these check that compiling changes nothing (IEEE
+arithmetic, no fast-math), that each fused kernel equals the NumPy functions
+it replaces, NaN and infinity included, that float32 stays float32, and that
+Numba is imported only when a model trains.
 """
 
 import subprocess
@@ -15,7 +17,9 @@ import numpy as np
 import pytest
 
 from skmlp import MLPClassifier, _kernels
+from skmlp._activations import relu, relu_derivative, softmax
 from skmlp._kernels import compiled
+from skmlp._losses import categorical_cross_entropy
 
 rng = np.random.default_rng(0)
 TINY = np.finfo(np.float64).tiny
@@ -39,7 +43,7 @@ def test_adam_step_compiled_equals_python():
     params, grad, u, w = arrays(257, np.float64, 4)
     w = np.abs(w)
     fast, slow = run_both(
-        "adam_step", [params, grad, u, w], 0.9, 0.999, 3e-7, 1e-3, TINY
+        "adam_step", [params, grad, u, w], 0.9, 0.999, 3e-7, 1e-3, 0.25, TINY
     )
     for a, b in zip(fast, slow, strict=True):
         np.testing.assert_array_equal(a, b)
@@ -49,7 +53,7 @@ def test_adam_step_compiled_equals_python():
 def test_sgd_step_compiled_equals_python(nesterov):
     params, grad, velocity = arrays(257, np.float64, 3)
     fast, slow = run_both(
-        "sgd_step", [params, grad, velocity], 0.05, 0.9, nesterov, TINY
+        "sgd_step", [params, grad, velocity], 0.05, 0.9, nesterov, 0.25, TINY
     )
     for a, b in zip(fast, slow, strict=True):
         np.testing.assert_array_equal(a, b)
@@ -64,19 +68,19 @@ def test_steps_flush_subnormal_values_to_zero(dtype):
     u = np.array([tiny * 1.5, 0.5], dtype=dtype)
     w = np.array([tiny * 1.5, 0.25], dtype=dtype)
     grad = np.zeros(2, dtype=dtype)
-    compiled().adam_step(params, grad, u, w, half, one, one, zero, tiny)
+    compiled().adam_step(params, grad, u, w, half, one, one, zero, zero, tiny)
     np.testing.assert_array_equal(u, [0, 0.25])  # the subnormal half is flushed
     np.testing.assert_array_equal(w, [tiny * 1.5, 0.25])  # still normal: kept
     np.testing.assert_array_equal(params, [tiny * 1.5, 1.0])
     # Plain SGD with momentum 1/2: v halves, params move by v; only the
     # stored velocity is flushed.
     velocity = np.array([tiny * 1.5, 1.0], dtype=dtype)
-    compiled().sgd_step(params, grad, velocity, one, half, False, tiny)
+    compiled().sgd_step(params, grad, velocity, one, half, False, zero, tiny)
     np.testing.assert_array_equal(velocity, [0, 0.5])
     np.testing.assert_array_equal(params, [tiny * 2.25, 1.5])
     # A step that leaves a weight subnormal leaves it at zero.
     step = np.array([params[0] - tiny / 2, 0], dtype=dtype)
-    compiled().sgd_step(params, step, np.zeros(2, dtype), one, zero, False, tiny)
+    compiled().sgd_step(params, step, np.zeros(2, dtype), one, zero, False, zero, tiny)
     np.testing.assert_array_equal(params, [0, 1.5])
 
 
@@ -86,47 +90,126 @@ def test_add_l2_gradient_compiled_equals_numpy():
     np.testing.assert_array_equal(fast[0], grad + 0.125 * weights)
 
 
+def scores(dtype):
+    """Scores with the awkward values a diverging fit produces."""
+    Z = rng.normal(size=(7, 5)).astype(dtype)
+    Z[1, 2], Z[2, 0], Z[3, 4] = np.nan, -np.inf, np.inf
+    return Z
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_bias_relu_equals_numpy(dtype):
+    Z, b = scores(dtype), rng.normal(size=5).astype(dtype)
+    expected = relu(Z + b)
+    compiled().bias_relu(Z, b)
+    np.testing.assert_array_equal(Z, expected)  # NaN where NumPy has NaN
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_relu_delta_equals_numpy(dtype):
+    A = relu(scores(dtype))
+    delta = rng.normal(size=A.shape).astype(dtype)
+    delta[0, 0], A[0, 0] = np.inf, 0  # inf times a zero slope is NaN
+    with np.errstate(invalid="ignore"):
+        expected = relu_derivative(None, A, delta.copy())
+    bias_grad = np.full(5, 99, dtype=dtype)
+    compiled().relu_delta(delta, A, bias_grad)
+    np.testing.assert_array_equal(delta, expected)
+    np.testing.assert_allclose(bias_grad, expected.sum(axis=0), rtol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_softmax_cross_entropy_equals_numpy(dtype, weighted):
+    Z = 4 * rng.normal(size=(9, 4)).astype(dtype)
+    Z[0] = [300, -300, 0, 1]  # a saturated row: the clip keeps the loss finite
+    Y = np.eye(4, dtype=dtype)[rng.integers(0, 4, size=9)]
+    Y[0] = [0, 1, 0, 0]
+    weights = rng.uniform(0.1, 2, size=9) if weighted else np.ones(9)
+    row_scale = (weights / weights.sum()).astype(dtype)
+    P = softmax(Z.copy())
+    expected_loss = categorical_cross_entropy(Y, P) @ row_scale
+    expected_delta = (P - Y) * row_scale[:, np.newaxis]
+    delta, bias_grad = np.empty_like(Z), np.empty(4, dtype=dtype)
+    eps = np.finfo(dtype).eps
+    loss = compiled().softmax_cross_entropy(Z, Y, row_scale, eps, delta, bias_grad)
+    rtol = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(Z, P, rtol=rtol, atol=1e-30)
+    assert np.isfinite(loss)
+    assert loss == pytest.approx(expected_loss, rel=rtol)
+    np.testing.assert_allclose(delta, expected_delta, rtol=rtol, atol=1e-30)
+    np.testing.assert_allclose(bias_grad, expected_delta.sum(axis=0), atol=rtol)
+
+
+def test_softmax_cross_entropy_lets_nan_through():
+    Z = np.array([[np.nan, 0.0, 1.0], [0.0, 1.0, 2.0]])
+    Y = np.eye(3)[[0, 1]]
+    delta, bias_grad = np.empty_like(Z), np.empty(3)
+    loss = compiled().softmax_cross_entropy(
+        Z, Y, np.full(2, 0.5), 1e-16, delta, bias_grad
+    )
+    assert np.isnan(loss)
+    assert np.isnan(delta[0]).all() and np.isfinite(delta[1]).all()
+
+
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("solver", ["adam", "sgd"])
-def test_float32_training_steps_in_float32(solver):
-    # The optimizers pass their scalars in the parameters' dtype: a float64
-    # scalar would make the compiled loop compute in float64 and convert
-    # every element back, which is slower and not float32 arithmetic.
+def test_float32_training_runs_in_float32(solver):
+    # Scalars are passed in the parameters' dtype: a float64 scalar would make
+    # the compiled loop compute in float64 and convert every element back,
+    # which is slower and not float32 arithmetic.
     X = rng.normal(size=(60, 3)).astype(np.float32)
     y = (X[:, 0] > 0).astype(int)
     MLPClassifier(solver=solver, alpha=1e-3, max_iter=2).fit(X, y)
-    name = {"adam": "adam_step", "sgd": "sgd_step"}[solver]
-    for kernel in (getattr(compiled(), name), compiled().add_l2_gradient):
+    step = {"adam": "adam_step", "sgd": "sgd_step"}[solver]
+    for name in (step, "bias_relu", "relu_delta", "softmax_cross_entropy"):
+        kernel = getattr(compiled(), name)
         float32_calls = [
             signature
             for signature in kernel.signatures
             if signature[0].dtype == numba.float32
         ]
-        assert float32_calls, kernel
+        assert float32_calls, name
         for signature in float32_calls:
             floats = [t for t in signature if isinstance(t, numba.types.Float)]
-            assert floats and all(t == numba.float32 for t in floats), signature
+            arrays = [t for t in signature if isinstance(t, numba.types.Array)]
+            assert all(t == numba.float32 for t in floats), signature
+            assert all(t.dtype == numba.float32 for t in arrays), signature
 
 
 def test_numba_is_imported_by_training_only():
-    code = textwrap.dedent(
+    # A model fitted and pickled in one process, then loaded and used in a
+    # fresh one: importing skmlp and predicting never import Numba.
+    fit = textwrap.dedent(
         """
-        import sys
+        import pickle, sys
         import numpy as np
         from skmlp import MLPClassifier
 
         X, y = np.random.default_rng(0).normal(size=(40, 3)), np.arange(40) % 2
-        lbfgs = MLPClassifier(solver="lbfgs", alpha=0.0, max_iter=5).fit(X, y)
-        lbfgs.predict_proba(X)
-        print("numba" in sys.modules)
-        MLPClassifier(max_iter=2).fit(X, y)
+        model = MLPClassifier(max_iter=2).fit(X, y)
+        assert "numba" in sys.modules
+        sys.stdout.buffer.write(pickle.dumps(model))
+        """
+    )
+    predict = textwrap.dedent(
+        """
+        import pickle, sys
+        import numpy as np
+
+        model = pickle.loads(sys.stdin.buffer.read())
+        model.predict_proba(np.zeros((5, 3)))
+        model.predict(np.zeros((5, 3)))
         print("numba" in sys.modules)
         """
     )
+    fitted = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", fit], capture_output=True, check=True
+    )
     result = subprocess.run(
-        [sys.executable, "-W", "ignore", "-c", code],
+        [sys.executable, "-W", "ignore", "-c", predict],
+        input=fitted.stdout,
         capture_output=True,
-        text=True,
         check=True,
     )
-    assert result.stdout.split() == ["False", "True"]
+    assert result.stdout.split() == [b"False"]

@@ -129,6 +129,34 @@ def test_adam_first_step_is_learning_rate_times_sign():
     np.testing.assert_allclose(params, [-0.01, 0.01, -0.01], rtol=1e-5)
 
 
+@pytest.mark.parametrize(
+    "make_optimizer",
+    [
+        lambda: SGD(6, np.float64, constant(0.1), 0.9, True),
+        lambda: SGD(6, np.float64, constant(0.1), 0.9, False),
+        lambda: Adam(6, np.float64, constant(0.1)),
+    ],
+    ids=["sgd-nesterov", "sgd-plain", "adam"],
+)
+def test_penalised_step_equals_a_step_on_the_penalised_gradient(make_optimizer):
+    # The step adds penalty * W to the gradient of the first n_penalised
+    # entries only (the coefficients; the intercepts are not penalised) and
+    # returns ||W||^2 before the move.
+    rng = np.random.RandomState(0)
+    fused, plain = make_optimizer(), make_optimizer()
+    params = rng.normal(size=6)
+    expected = params.copy()
+    for _ in range(3):
+        grad = rng.normal(size=6)
+        weights = params[:4].copy()
+        squared_norm = fused.step(params, grad, penalty=0.5, n_penalised=4)
+        assert squared_norm == pytest.approx(weights @ weights, rel=1e-12)
+        penalised = grad.copy()
+        penalised[:4] += 0.5 * expected[:4]
+        plain.step(expected, penalised)
+        np.testing.assert_array_equal(params, expected)
+
+
 def test_learning_rate_schedules():
     inv = LearningRateSchedule("invscaling", 0.1, power_t=0.5)
     inv.epoch_ends(99)
