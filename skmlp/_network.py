@@ -13,6 +13,7 @@ their parameters.
 """
 
 from itertools import pairwise
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -84,6 +85,20 @@ def _sparse_weight_gradient(X, delta, out):
     return out
 
 
+class BatchBuffers(NamedTuple):
+    """Views of the work buffers for one batch size (see ``Network._buffers``).
+
+    ``uniform_row_scale`` holds ``1 / n`` per row: the share of each sample in
+    the mean loss of an unweighted batch.
+    """
+
+    activations: list
+    deltas: list
+    preactivations: list
+    masks: list
+    uniform_row_scale: np.ndarray
+
+
 def forward(X, coefs, intercepts, hidden_activation, output_activation):
     """Output of the network for ``X``, in freshly allocated arrays.
 
@@ -132,6 +147,8 @@ class Network:
         self.output_activation = output_activation
         self.loss = make_loss(HEAD_LOSS[output_activation]) if loss is None else loss
         self.dtype = np.dtype(dtype)
+        # Where the cross-entropy clips probabilities (see skmlp._losses).
+        self._epsilon = np.finfo(self.dtype).eps
         n_hidden = len(self.layer_units) - 2
         self.dropout = tuple(dropout) if dropout is not None else (0.0,) * n_hidden
         self.n_coefs = sum(a * b for a, b in pairwise(self.layer_units))
@@ -189,11 +206,16 @@ class Network:
         return self
 
     def _buffers(self, n_samples):
-        """Work buffers for a batch, allocated once and reused.
+        """Work buffers for a batch of ``n_samples`` rows, allocated once.
 
         Buffers grow to the largest batch seen; smaller batches use their
-        leading rows, which stay C-contiguous.
+        leading rows, which stay C-contiguous. The views for each batch size
+        are kept as well (an epoch has at most two sizes), so a batch costs
+        one dictionary lookup.
         """
+        buffers = self._batch_buffers.get(n_samples)
+        if buffers is not None:
+            return buffers
         if self._activations is None or self._activations[0].shape[0] < n_samples:
             units = self.layer_units[1:]
             self._activations = [np.empty((n_samples, u), self.dtype) for u in units]
@@ -207,21 +229,26 @@ class Network:
                 np.empty((n_samples, u), self.dtype) if rate > 0 else None
                 for u, rate in zip(units[:-1], self.dropout, strict=True)
             ]
+            self._batch_buffers = {}
 
         def rows(buffers):
             return [None if B is None else B[:n_samples] for B in buffers]
 
-        return (
+        buffers = BatchBuffers(
             rows(self._activations),
             rows(self._deltas),
             rows(self._preactivations),
             rows(self._masks),
+            np.full(n_samples, 1.0 / n_samples, dtype=self.dtype),
         )
+        self._batch_buffers[n_samples] = buffers
+        return buffers
 
     def release_buffers(self):
         """Drop the training buffers (they are rebuilt when needed)."""
         self._activations = self._deltas = None
         self._preactivations = self._masks = None
+        self._batch_buffers = {}
 
     @property
     def _fused_relu(self):
@@ -240,7 +267,8 @@ class Network:
         With ``head=False`` the last output holds the scores ``Z_L``, for a
         caller that applies the head itself.
         """
-        activations, _, preactivations, masks = self._buffers(X.shape[0])
+        buffers = self._buffers(X.shape[0])
+        activations, preactivations = buffers.activations, buffers.preactivations
         A = X
         last = self.n_layers - 1
         for layer, (W, b) in enumerate(zip(self.coefs, self.intercepts, strict=True)):
@@ -260,7 +288,7 @@ class Network:
                 A = ACTIVATIONS[self.hidden_activation](Z, out=activations[layer])
             rate = self.dropout[layer]
             if rate > 0 and dropout_rng is not None:
-                mask = masks[layer]
+                mask = buffers.masks[layer]
                 np.greater_equal(dropout_rng.random_sample(mask.shape), rate, out=mask)
                 mask *= 1.0 / (1.0 - rate)
                 A *= mask
@@ -309,9 +337,10 @@ class Network:
         n_samples = X.shape[0]
         # Classifier targets are stored as booleans; cast one batch at a time.
         Y = Y.astype(self.dtype, copy=False)
+        buffers = self._buffers(n_samples)
         if sample_weight is None:
             weight_sum = float(n_samples)
-            row_scale = np.full(n_samples, 1.0 / n_samples, dtype=self.dtype)
+            row_scale = buffers.uniform_row_scale
         else:
             weight_sum = float(sample_weight.sum())
             if weight_sum <= 0:
@@ -323,7 +352,7 @@ class Network:
         activations = self.forward_train(
             X, dropout_rng if use_dropout else None, head=not self._fused_head
         )
-        _, deltas, preactivations, masks = self._buffers(n_samples)
+        deltas = buffers.deltas
 
         loss, delta = self._output_delta(Y, activations[-1], row_scale, deltas[-1])
         for layer in range(self.n_layers - 1, -1, -1):
@@ -337,11 +366,11 @@ class Network:
             hidden = layer - 1
             previous = np.matmul(delta, self.coefs[layer].T, out=deltas[hidden])
             if use_dropout and self.dropout[hidden] > 0:
-                previous *= masks[hidden]
+                previous *= buffers.masks[hidden]
                 # Kept units were scaled by 1 / (1 - p): undo it to recover
                 # g(Z); dropped units have a zero delta whatever g' gives.
                 A_prev = A_prev * (1.0 - self.dropout[hidden])
-            delta = self._hidden_delta(hidden, previous, preactivations, A_prev)
+            delta = self._hidden_delta(hidden, previous, buffers.preactivations, A_prev)
         return loss, weight_sum
 
     def _output_delta(self, Y, output, row_scale, out):
@@ -352,9 +381,8 @@ class Network:
         """
         bias_grad = self.intercept_grads[-1]
         if self._fused_head:
-            epsilon = np.finfo(self.dtype).eps
             loss = compiled().softmax_cross_entropy(
-                output, Y, row_scale, epsilon, out, bias_grad
+                output, Y, row_scale, self._epsilon, out, bias_grad
             )
             return float(loss), out
         loss = float(self.loss.per_sample(Y, output) @ row_scale)

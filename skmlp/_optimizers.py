@@ -17,6 +17,12 @@ from ._kernels import compiled
 
 SCHEDULES = ("constant", "invscaling", "adaptive", "cosine")
 
+# Below this the steps flush to zero (see skmlp._kernels); looked up once here
+# because np.finfo takes microseconds, a sizeable share of a small step.
+_SMALLEST_NORMAL = {
+    np.dtype(dtype): np.finfo(dtype).tiny for dtype in (np.float32, np.float64)
+}
+
 
 class LearningRateSchedule:
     """The base step size, epoch by epoch, with an optional linear warm-up.
@@ -108,8 +114,8 @@ class _Optimizer:
         squared_norm = float(weights @ weights)
         # Scalars in the parameters' dtype keep float32 arithmetic float32.
         cast = params.dtype.type
-        factors = tuple(cast(factor) for factor in self._next_factors())
-        tiny = np.finfo(params.dtype).tiny
+        factors = tuple(map(cast, self._next_factors()))
+        tiny = _SMALLEST_NORMAL[params.dtype]
         # Two passes, penalised and not, rather than a test on every index,
         # which would keep the compiled loop from being vectorised.
         for part, part_penalty in (
