@@ -8,6 +8,12 @@ it, and the gradient has the same layout. The optimizers therefore update every
 parameter with a few whole-vector operations, L-BFGS needs no packing, and the
 L2 penalty is a single dot product over the leading coefficient block.
 
+The default network, ReLU hidden layers under a softmax head, does its
+element-wise work (biases, activations, softmax, loss, deltas) in the compiled
+kernels of ``skmlp._kernels``; every other activation and head uses the NumPy
+functions of ``skmlp._activations`` and ``skmlp._losses``, which compute the
+same formulas.
+
 Nothing here knows about scikit-learn: the estimators wire this module to
 their parameters.
 """
@@ -21,6 +27,7 @@ import scipy.sparse as sp
 from ._activations import ACTIVATIONS, DERIVATIVES, NEEDS_PREACTIVATION
 from ._kernels import compiled
 from ._losses import HEAD_LOSS, make_loss
+from ._products import matmul_into, sparse_weight_gradient
 
 
 def layer_views(flat, layer_units):
@@ -40,49 +47,6 @@ def layer_views(flat, layer_units):
 def n_parameters(layer_units):
     """Number of weights and biases of a network with these layer sizes."""
     return sum((fan_in + 1) * fan_out for fan_in, fan_out in pairwise(layer_units))
-
-
-def _matmul_into(A, W, out):
-    """``out = A @ W`` for dense or sparse ``A``, writing into ``out``."""
-    if sp.issparse(A):
-        out[...] = A @ W
-    else:
-        np.matmul(A, W, out=out)
-    return out
-
-
-try:  # SciPy's compiled kernel for ``Y += A @ X``, A in CSR form
-    from scipy.sparse._sparsetools import csr_matvecs as _csr_accumulate
-except ImportError:  # pragma: no cover - a SciPy without it takes the slow path
-    _csr_accumulate = None
-
-
-def _sparse_weight_gradient(X, delta, out):
-    """``out = X^T delta`` for sparse ``X``, without temporaries.
-
-    With a sparse input layer (text features, one-hot codes) this is the
-    largest gradient block, ``n_features x n_units``. Computing ``X.T @ delta``
-    and copying it into ``out`` would allocate and write that block twice per
-    batch; instead ``out`` is zeroed and SciPy's CSR kernel adds the product
-    into it in place.
-    """
-    XT = X.T.tocsr()
-    if _csr_accumulate is None or XT.dtype != out.dtype:
-        out[...] = XT @ delta
-        return out
-    out.fill(0)
-    delta = np.ascontiguousarray(delta)
-    _csr_accumulate(
-        XT.shape[0],
-        XT.shape[1],
-        delta.shape[1],
-        XT.indptr,
-        XT.indices,
-        XT.data,
-        delta.ravel(),
-        out.ravel(),
-    )
-    return out
 
 
 class BatchBuffers(NamedTuple):
@@ -273,13 +237,13 @@ class Network:
         last = self.n_layers - 1
         for layer, (W, b) in enumerate(zip(self.coefs, self.intercepts, strict=True)):
             if layer == last:
-                Z = _matmul_into(A, W, activations[layer])
+                Z = matmul_into(A, W, activations[layer])
                 Z += b
                 if head:
                     ACTIVATIONS[self.output_activation](Z)
                 break
             Z = preactivations[layer]
-            Z = _matmul_into(A, W, activations[layer] if Z is None else Z)
+            Z = matmul_into(A, W, activations[layer] if Z is None else Z)
             if self._fused_relu:
                 compiled().bias_relu(Z, b)
                 A = Z
@@ -358,7 +322,7 @@ class Network:
         for layer in range(self.n_layers - 1, -1, -1):
             A_prev = X if layer == 0 else activations[layer - 1]
             if layer == 0 and sp.issparse(X):
-                _sparse_weight_gradient(X, delta, self.coef_grads[0])
+                sparse_weight_gradient(X, delta, self.coef_grads[0])
             else:
                 np.matmul(A_prev.T, delta, out=self.coef_grads[layer])
             if layer == 0:
