@@ -20,6 +20,7 @@ from skmlp import MLPClassifier, _kernels
 from skmlp._activations import relu, relu_derivative, softmax
 from skmlp._kernels import compiled
 from skmlp._losses import categorical_cross_entropy
+from skmlp._network import Network
 
 rng = np.random.default_rng(0)
 TINY = np.finfo(np.float64).tiny
@@ -150,6 +151,31 @@ def test_softmax_cross_entropy_lets_nan_through():
     )
     assert np.isnan(loss)
     assert np.isnan(delta[0]).all() and np.isfinite(delta[1]).all()
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("weighted", [False, True])
+def test_fused_kernels_train_like_the_numpy_functions(monkeypatch, weighted):
+    # The same fit through the compiled kernels and through the NumPy
+    # functions they replace: the two may differ only in rounding.
+    X = rng.normal(size=(150, 6))
+    y = (X[:, :3] @ [1.0, -2.0, 0.5] > 0).astype(int) + (X[:, 3] > 1)
+    weights = rng.uniform(0.5, 2.0, size=150) if weighted else None
+
+    def fit():
+        model = MLPClassifier((8, 5), batch_size=32, max_iter=8, random_state=0)
+        return model.fit(X, y, sample_weight=weights)
+
+    fused = fit()
+    monkeypatch.setattr(Network, "_fused_relu", property(lambda self: False))
+    monkeypatch.setattr(Network, "_fused_head", property(lambda self: False))
+    plain = fit()
+    np.testing.assert_allclose(fused.loss_curve_, plain.loss_curve_, rtol=1e-12)
+    fitted = zip(
+        fused.coefs_ + fused.intercepts_, plain.coefs_ + plain.intercepts_, strict=True
+    )
+    for a, b in fitted:
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
