@@ -2,7 +2,9 @@
 
 The best GFLOP/s over a large square product and the actual layer shapes of the
 training benchmark is the roofline against which skmlp's training throughput is
-reported ("% of GEMM peak").
+reported ("% of GEMM peak"). :func:`epoch_floor` times the matrix products of a
+whole training epoch on their own, the least time any implementation built on
+``np.matmul`` can take.
 """
 
 from __future__ import annotations
@@ -83,3 +85,39 @@ def run(big: int, markdown: bool, show: bool, threads: int) -> dict:
     if show:
         table.print(markdown)
     return peaks
+
+
+def epoch_floor(X, n_classes: int, hidden, batch_size: int, seed: int = 0) -> float:
+    """Seconds of one epoch's matrix products and row gathers, nothing else.
+
+    The same products as a training epoch of an MLP on ``X`` (forward, weight
+    gradients, deltas sent back) on the shuffled rows of each batch, into
+    reused buffers; no activations, loss or optimizer step. Operands are
+    random but normal (no NaN or subnormal values, which would slow the
+    products down).
+    """
+    rng = np.random.default_rng(seed)
+    dtype = X.dtype
+    units = [X.shape[1], *hidden, n_classes]
+    weights = [
+        rng.standard_normal((fan_in, fan_out)).astype(dtype) * 0.01
+        for fan_in, fan_out in zip(units[:-1], units[1:], strict=True)
+    ]
+    grads = [np.empty_like(W) for W in weights]
+    outputs = [np.zeros((batch_size, u), dtype) for u in units[1:]]
+    deltas = [rng.standard_normal((batch_size, u)).astype(dtype) for u in units[1:]]
+    order = rng.permutation(len(X))
+    start = time.perf_counter()
+    for first in range(0, len(X), batch_size):
+        rows = X[order[first : first + batch_size]]
+        n = len(rows)
+        A = rows
+        for W, Z in zip(weights, outputs, strict=True):
+            A = np.matmul(A, W, out=Z[:n])
+        for layer in range(len(weights) - 1, -1, -1):
+            below = rows if layer == 0 else outputs[layer - 1][:n]
+            np.matmul(below.T, deltas[layer][:n], out=grads[layer])
+            if layer:
+                delta = deltas[layer][:n]
+                np.matmul(delta, weights[layer].T, out=deltas[layer - 1][:n])
+    return time.perf_counter() - start

@@ -8,7 +8,7 @@ weight with the optimizer. In NumPy each operation of each job is a separate
 pass over its array, with a temporary in between; Numba compiles each job
 below into a single vectorised pass. The optimizer steps alone became 2.5 to 6
 times faster (more for float32); fusing the ReLU and softmax work and the L2
-term then made training another 1.1 to 1.3 times as fast (see
+term then made training another 1.08 to 1.24 times as fast (see
 ``benchmarks/``). The loops compute the formulas of ``skmlp._optimizers``,
 ``skmlp._activations`` and ``skmlp._losses`` in IEEE arithmetic (no
 fast-math), so they agree with the NumPy functions up to rounding, except
