@@ -70,17 +70,21 @@ def constant(rate):
     return LearningRateSchedule("constant", rate)
 
 
-@pytest.mark.parametrize(
+# Each optimizer as a function of the number of parameters.
+each_optimizer = pytest.mark.parametrize(
     "make_optimizer",
     [
-        lambda: SGD(4, np.float64, constant(0.1), 0.9, True),
-        lambda: SGD(4, np.float64, constant(0.1), 0.0, False),
-        lambda: Adam(4, np.float64, constant(0.1)),
+        lambda n: SGD(n, np.float64, constant(0.1), 0.9, True),
+        lambda n: SGD(n, np.float64, constant(0.1), 0.0, False),
+        lambda n: Adam(n, np.float64, constant(0.1)),
     ],
     ids=["sgd-nesterov", "sgd-plain", "adam"],
 )
+
+
+@each_optimizer
 def test_optimizers_minimise_a_quadratic(make_optimizer):
-    optimizer = make_optimizer()
+    optimizer = make_optimizer(4)
     params = np.zeros(4)
     for _ in range(500):
         optimizer.step(params, quadratic(params))
@@ -129,21 +133,13 @@ def test_adam_first_step_is_learning_rate_times_sign():
     np.testing.assert_allclose(params, [-0.01, 0.01, -0.01], rtol=1e-5)
 
 
-@pytest.mark.parametrize(
-    "make_optimizer",
-    [
-        lambda: SGD(6, np.float64, constant(0.1), 0.9, True),
-        lambda: SGD(6, np.float64, constant(0.1), 0.9, False),
-        lambda: Adam(6, np.float64, constant(0.1)),
-    ],
-    ids=["sgd-nesterov", "sgd-plain", "adam"],
-)
+@each_optimizer
 def test_penalised_step_equals_a_step_on_the_penalised_gradient(make_optimizer):
     # The step adds penalty * W to the gradient of the first n_penalised
     # entries only (the coefficients; the intercepts are not penalised) and
     # returns ||W||^2 before the move.
     rng = np.random.RandomState(0)
-    fused, plain = make_optimizer(), make_optimizer()
+    fused, plain = make_optimizer(6), make_optimizer(6)
     params = rng.normal(size=6)
     expected = params.copy()
     for _ in range(3):
