@@ -38,6 +38,11 @@ extensions = [
     "sphinx.ext.autosummary",
     "sphinx.ext.intersphinx",
     "sphinx.ext.mathjax",
+    # Ships MathJax 3.2.2, copies it into _static/mathjax/ and points
+    # mathjax_path there, so that formulas render with no network access
+    # (sphinx.ext.mathjax alone loads MathJax from a CDN when a page is viewed).
+    # docs/sphinxext/check_offline_math.py checks the built site for this.
+    "sphinx-mathjax-offline",
     "sphinx.ext.viewcode",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
