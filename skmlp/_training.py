@@ -8,14 +8,13 @@ callables.
 """
 
 import math
-import signal
-import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.optimize
+
+from ._interrupt import deferred_interrupt
 
 
 @dataclass
@@ -87,38 +86,6 @@ class Outcome:
     interrupted: bool = False
     stopped_by_callback: bool = False
     restored_best: bool = False
-
-
-class _InterruptFlag:
-    """Turns the first Ctrl-C into a request to stop after the current batch.
-
-    A KeyboardInterrupt raised in the middle of an optimizer step would leave
-    the weights half updated; instead the first SIGINT only sets this flag,
-    which the loop checks between batches. A second Ctrl-C interrupts at once,
-    as usual. Signal handlers can only be installed from the main thread;
-    elsewhere the flag never rises and Ctrl-C behaves as it always does.
-    """
-
-    def __init__(self):
-        self.raised = False
-
-    def _handle(self, signum, frame):
-        self.raised = True
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-
-
-@contextmanager
-def deferred_interrupt():
-    """Context in which Ctrl-C sets a flag instead of raising at once."""
-    flag = _InterruptFlag()
-    if threading.current_thread() is not threading.main_thread():
-        yield flag
-        return
-    previous = signal.signal(signal.SIGINT, flag._handle)
-    try:
-        yield flag
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def _record(history, loss, tol, score, val_loss, validation):
