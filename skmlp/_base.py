@@ -224,7 +224,7 @@ class BaseMLP(CallbackSupportMixin, TransformerMixin, BaseEstimator, metaclass=A
                     )
         except FloatingPointError as exc:
             raise divergence_error(self, str(exc), resumed) from exc
-        check_training_outcome(self, network, results, Y, sample_weight, resumed)
+        check_training_outcome(self, network, results, *train[1:], resumed)
 
         # Only a successful fit reaches this point and changes the estimator.
         network.release_buffers()

@@ -15,9 +15,11 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import train_test_split
 
+from ._divergence import BestWeights, warn_diverged
 from ._network import forward
 from ._optimizers import SGD, Adam, LearningRateSchedule
 from ._training import History, Validation, fit_lbfgs, fit_stochastic
+from ._validation import runaway_check
 
 OPTIMIZERS = {"sgd": SGD, "adam": Adam}
 
@@ -294,6 +296,9 @@ def run_stochastic(
     else:
         optimizer = make_optimizer(est, n_params, dtype)
         history = History.start(validation is not None, est.early_stopping)
+    best = None
+    if validation is not None:
+        best = best_weights(network, validation, history, Y, sample_weight)
 
     dropout_rng = random_state if any(network.dropout) else None
     outcome = fit_stochastic(
@@ -316,8 +321,13 @@ def run_stochastic(
         dropout_rng=dropout_rng,
         max_grad_norm=est.max_grad_norm,
         on_epoch_end=lambda epoch: bridge.epoch_end(network, epoch),
+        best=best,
     )
-    if outcome.interrupted:
+    if outcome.diverged is not None:
+        # Level 6 is the user's call: through _fit, fit, fail_safe and
+        # scikit-learn's _fit_context.
+        warn_diverged(est, outcome.diverged, outcome.n_iter, best, stacklevel=6)
+    elif outcome.interrupted:
         kept = "the best weights seen" if outcome.restored_best else "the last weights"
         warnings.warn(
             f"Training interrupted by the user after {outcome.n_iter} complete "
@@ -342,5 +352,35 @@ def run_stochastic(
         "n_iter_": outcome.n_iter,
         "t_": history.samples_seen,
         "_no_improvement_count": history.no_improvement_count,
-        "_optimizer_state": saved_optimizer(est, optimizer),
+        # After a divergence the optimizer's moments (or velocity) are those
+        # that drove the weights away, possibly no longer finite: a warm start
+        # or partial_fit from the kept weights starts a fresh optimizer.
+        "_optimizer_state": (
+            None if outcome.diverged is not None else saved_optimizer(est, optimizer)
+        ),
     }
+
+
+def best_weights(network, validation, history, Y, sample_weight):
+    """The :class:`BestWeights` record for a stochastic fit with validation.
+
+    Under early stopping, the best epoch is judged as the stopping rule judges
+    it, against the best of the history (that of previous fits, after a warm
+    start). Otherwise the validation data are only watched, and the best is
+    judged among this fit's epochs alone: the weights it starts from are the
+    previous fit's last ones, not necessarily its best.
+    """
+    baseline = -np.inf
+    if validation.early_stopping:
+        if validation.metric == "score":
+            recorded = history.best_validation_score
+        else:
+            recorded = history.best_validation_loss
+            recorded = None if recorded is None else -recorded
+        baseline = -np.inf if recorded is None else recorded
+    return BestWeights(
+        network.params,
+        validation.metric,
+        baseline=baseline,
+        runaway=runaway_check(network, Y, sample_weight),
+    )

@@ -86,10 +86,13 @@ class Outcome:
     interrupted: bool = False
     stopped_by_callback: bool = False
     restored_best: bool = False
+    # Why the epoch after the ``n_iter`` complete ones diverged, when the fit
+    # fell back on the best validated weights instead of raising.
+    diverged: str | None = None
 
 
 def _record(history, loss, tol, score, val_loss, validation):
-    """Append an epoch to ``history``; return True if it is the best so far.
+    """Append an epoch to ``history`` and count it as a stall or not.
 
     As in scikit-learn, an epoch counts as a stall when it fails to beat the
     best value *before* it by ``tol``, even if it beats it by less.
@@ -107,17 +110,13 @@ def _record(history, loss, tol, score, val_loss, validation):
     if validation is not None and validation.early_stopping:
         if validation.metric == "loss":
             stalled = val_loss > best_val_loss - tol
-            improved = val_loss < best_val_loss
         else:
             stalled = score < best_score + tol
-            improved = score > best_score
     else:
         stalled = loss > history.best_loss - tol
-        improved = loss < history.best_loss
-        if improved:
+        if loss < history.best_loss:
             history.best_loss = loss
     history.no_improvement_count = history.no_improvement_count + 1 if stalled else 0
-    return improved
 
 
 def _batches(n_samples, batch_size):
@@ -130,6 +129,55 @@ def _clip_gradient(grad, max_norm):
     norm = math.sqrt(float(grad @ grad))
     if norm > max_norm:
         grad *= max_norm / norm
+
+
+def _train_epoch(
+    network,
+    optimizer,
+    X,
+    Y,
+    sample_weight,
+    order,
+    interrupt,
+    *,
+    alpha,
+    batch_size,
+    max_grad_norm,
+    dropout_rng,
+):
+    """One pass over the data in mini-batches; returns the mean batch loss.
+
+    ``order`` is the shuffled sample order, or None to go in order. The pass
+    ends early, after the current batch, when ``interrupt`` is raised.
+    """
+    n_samples = X.shape[0]
+    accumulated_loss = 0.0
+    for batch in _batches(n_samples, batch_size):
+        # Fancy indexing copies whole rows at memcpy speed, several
+        # times faster than np.take(..., out=buffer) on 2-D arrays.
+        idx = batch if order is None else order[batch]
+        batch_loss, weight_sum = network.data_loss_and_gradient(
+            X[idx],
+            Y[idx],
+            None if sample_weight is None else sample_weight[idx],
+            dropout_rng,
+        )
+        penalty = alpha / weight_sum if weight_sum > 0 else 0.0
+        if max_grad_norm is None:
+            # The step adds the L2 term's gradient as it goes.
+            squared_norm = optimizer.step(
+                network.params, network.grad, penalty, network.n_coefs
+            )
+            batch_loss += 0.5 * penalty * squared_norm
+        else:
+            # Clipping needs the whole gradient, penalty included.
+            batch_loss += 0.5 * network.add_penalty(penalty)
+            _clip_gradient(network.grad, max_grad_norm)
+            optimizer.step(network.params, network.grad)
+        accumulated_loss += batch_loss * (batch.stop - batch.start)
+        if interrupt.raised:
+            break
+    return accumulated_loss / n_samples
 
 
 def fit_stochastic(
@@ -153,20 +201,27 @@ def fit_stochastic(
     dropout_rng=None,
     max_grad_norm=None,
     on_epoch_end=None,
+    best=None,
 ):
     """Run mini-batch epochs until a stopping rule fires or ``max_iter``.
 
     ``validation`` (a :class:`Validation`) is evaluated after every epoch;
     ``on_epoch_end`` receives an :class:`EpochEnd` and may return True to
-    stop. Ctrl-C stops after the current batch. When early stopping is on,
-    the best weights seen are restored at the end, however training ended.
+    stop. Ctrl-C stops after the current batch.
+
+    ``best`` (a :class:`~skmlp._divergence.BestWeights`, required with
+    ``validation``) keeps the weights of the best validated epoch. Under early
+    stopping they are restored at the end, however training ended. When an
+    epoch diverges (a floating-point error, a non-finite loss or a runaway
+    loss) after complete epochs to fall back on, they are restored too and
+    training stops there, unrecorded: ``Outcome.diverged`` says why. Otherwise
+    divergence raises ``FloatingPointError``.
 
     Returns an :class:`Outcome`.
     """
     n_samples = X.shape[0]
-    order = np.arange(n_samples)
+    order = np.arange(n_samples) if shuffle else None
     early_stopping = validation is not None and validation.early_stopping
-    best_params = network.params.copy() if early_stopping else None
     schedule = optimizer.schedule
     schedule.steps_per_epoch = -(-n_samples // batch_size)
     outcome = Outcome()
@@ -175,47 +230,49 @@ def fit_stochastic(
             started = time.perf_counter()
             if shuffle:
                 random_state.shuffle(order)
-            accumulated_loss = 0.0
-            for batch in _batches(n_samples, batch_size):
-                # Fancy indexing copies whole rows at memcpy speed, several
-                # times faster than np.take(..., out=buffer) on 2-D arrays.
-                idx = order[batch] if shuffle else batch
-                batch_loss, weight_sum = network.data_loss_and_gradient(
-                    X[idx],
-                    Y[idx],
-                    None if sample_weight is None else sample_weight[idx],
-                    dropout_rng,
+            # Nothing of a diverging epoch is recorded: it ends the fit before
+            # the history, the schedule or the callbacks see it.
+            try:
+                epoch_loss = _train_epoch(
+                    network,
+                    optimizer,
+                    X,
+                    Y,
+                    sample_weight,
+                    order,
+                    interrupt,
+                    alpha=alpha,
+                    batch_size=batch_size,
+                    max_grad_norm=max_grad_norm,
+                    dropout_rng=dropout_rng,
                 )
-                penalty = alpha / weight_sum if weight_sum > 0 else 0.0
-                if max_grad_norm is None:
-                    # The step adds the L2 term's gradient as it goes.
-                    squared_norm = optimizer.step(
-                        network.params, network.grad, penalty, network.n_coefs
-                    )
-                    batch_loss += 0.5 * penalty * squared_norm
-                else:
-                    # Clipping needs the whole gradient, penalty included.
-                    batch_loss += 0.5 * network.add_penalty(penalty)
-                    _clip_gradient(network.grad, max_grad_norm)
-                    optimizer.step(network.params, network.grad)
-                accumulated_loss += batch_loss * (batch.stop - batch.start)
                 if interrupt.raised:
+                    outcome.interrupted = True
                     break
-            if interrupt.raised:
-                outcome.interrupted = True
+                score = val_loss = None
+                if validation is not None:
+                    score, val_loss = validation.evaluate()
+            except FloatingPointError as exc:
+                if best is None or not best.restorable(outcome.n_iter):
+                    raise
+                outcome.diverged = str(exc)
                 break
+            if best is not None:
+                outcome.diverged = best.divergence(
+                    history.loss_curve, epoch_loss, val_loss
+                )
+                if outcome.diverged is not None:
+                    if not best.restorable(outcome.n_iter):
+                        raise FloatingPointError(outcome.diverged)
+                    break
 
             outcome.n_iter += 1
             history.samples_seen += n_samples
-            epoch_loss = accumulated_loss / n_samples
-            score = val_loss = None
-            if validation is not None:
-                score, val_loss = validation.evaluate()
             if verbose:
                 _print_epoch(outcome.n_iter, epoch_loss, score, val_loss, started)
-            improved = _record(history, epoch_loss, tol, score, val_loss, validation)
-            if improved and best_params is not None:
-                best_params[...] = network.params
+            _record(history, epoch_loss, tol, score, val_loss, validation)
+            if best is not None:
+                best.offer(network.params, outcome.n_iter, score, val_loss)
             schedule.epoch_ends(history.samples_seen)
 
             if on_epoch_end is not None and on_epoch_end(
@@ -247,8 +304,8 @@ def fit_stochastic(
             if outcome.n_iter == max_iter:
                 outcome.reached_max_iter = True
 
-    if best_params is not None:
-        network.params[...] = best_params
+    if early_stopping or outcome.diverged is not None:
+        network.params[...] = best.params
         outcome.restored_best = True
     return outcome
 

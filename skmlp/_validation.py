@@ -32,6 +32,13 @@ BLOW_UP_FACTOR = 1e6
 # normal and harmless.
 TRAINING_ERRSTATE = {"over": "raise", "invalid": "raise", "divide": "raise"}
 
+# scikit-learn's message when its solver ends with non-finite weights, kept
+# word for word in skmlp's divergence error.
+NON_FINITE_WEIGHTS = (
+    "Solver produced non-finite parameter weights. The input data may contain "
+    "large values and need to be preprocessed."
+)
+
 
 def fail_safe(method):
     """Make a fitting method leave the estimator unchanged when it raises.
@@ -207,6 +214,32 @@ def divergence_error(estimator, detail, resumed=False):
     -------
     error : ValueError
         The error to raise; the estimator keeps its state from before the call.
+        Its message also carries scikit-learn's own sentence for this failure
+        (``NON_FINITE_WEIGHTS``), so code that matches scikit-learn's error
+        keeps matching.
+    """
+    return ValueError(
+        f"Training diverged: {detail}. {NON_FINITE_WEIGHTS} To fix it, "
+        f"{divergence_advice(estimator, resumed)}. The estimator was left as it "
+        "was before this call."
+    )
+
+
+def divergence_advice(estimator, resumed=False):
+    """What to change after a divergence, as one clause naming the values.
+
+    Parameters
+    ----------
+    estimator : BaseMLP
+        The estimator being fitted, for its current hyper-parameters.
+    resumed : bool, default=False
+        Whether a ``partial_fit`` continued a stored optimizer.
+
+    Returns
+    -------
+    advice : str
+        E.g. "scale the input features (e.g. with StandardScaler), lower
+        learning_rate_init (now 1000.0) or raise alpha (now 0.0001)".
     """
     advice = ["scale the input features (e.g. with StandardScaler)"]
     if estimator.solver in STOCHASTIC_SOLVERS:
@@ -215,10 +248,7 @@ def divergence_error(estimator, detail, resumed=False):
             lower += " and train afresh (partial_fit keeps its first learning rate)"
         advice.append(lower)
     advice.append(f"raise alpha (now {estimator.alpha})")
-    return ValueError(
-        f"Training diverged: {detail}. To fix it, {', '.join(advice[:-1])} or "
-        f"{advice[-1]}. The estimator was left as it was before this call."
-    )
+    return f"{', '.join(advice[:-1])} or {advice[-1]}"
 
 
 def check_training_outcome(
@@ -236,9 +266,10 @@ def check_training_outcome(
         The fitted attributes the solver produced (``loss_``,
         ``loss_curve_``, ...), not yet set on the estimator.
     Y : ndarray of shape (n_samples, n_outputs)
-        The encoded targets.
+        The encoded targets the network was trained on (without the part
+        held out for early stopping: the loss curve is measured on the rest).
     sample_weight : ndarray of shape (n_samples,) or None
-        The sample weights.
+        Their sample weights.
     resumed : bool, default=False
         Whether a ``partial_fit`` continued a stored optimizer.
     """
@@ -257,15 +288,10 @@ def check_blow_up(estimator, loss_curve, Y, sample_weight, network, resumed=Fals
     """Raise the divergence error if the loss ran away during training.
 
     That is: the last loss is above the first one recorded and more than
-    ``BLOW_UP_FACTOR`` times the loss of a network with all weights zero. A
-    loss that is huge but falling (a fit that starts far off, e.g. on
-    unscaled features, and is slowly recovering) is not a divergence.
-
-    With every weight and bias at zero the output layer's scores are 0 for
-    every sample, so that network's loss depends on ``Y`` alone: log(n_classes)
-    for a softmax head, log(2) per output for a logistic one, half the mean
-    squared target for the identity. It is computed with the trained network's
-    own loss on a one-input network fed zeros, in O(n_samples x n_outputs).
+    ``BLOW_UP_FACTOR`` times the loss of a network with all weights zero (see
+    :func:`_zero_network_loss`). A loss that is huge but falling (a fit that
+    starts far off, e.g. on unscaled features, and is slowly recovering) is
+    not a divergence.
 
     Parameters
     ----------
@@ -282,9 +308,64 @@ def check_blow_up(estimator, loss_curve, Y, sample_weight, network, resumed=Fals
     resumed : bool, default=False
         Whether a ``partial_fit`` continued a stored optimizer.
     """
-    if len(loss_curve) < 2 or not loss_curve[-1] > loss_curve[0]:
+    if len(loss_curve) < 2:
         return
-    loss = loss_curve[-1]
+    detail = runaway_check(network, Y, sample_weight)(loss_curve[0], loss_curve[-1])
+    if detail is not None:
+        raise divergence_error(estimator, detail, resumed)
+
+
+def runaway_check(network, Y, sample_weight):
+    """The test of :func:`check_blow_up`, for one loss at a time.
+
+    Training with validation data applies it after every epoch, so that it
+    can stop at the first runaway epoch and keep the best validated weights.
+
+    Parameters
+    ----------
+    network : Network
+        The network being trained, for its head, loss and dtype.
+    Y : ndarray of shape (n_samples, n_outputs)
+        The encoded targets the network is trained on.
+    sample_weight : ndarray of shape (n_samples,) or None
+        The sample weights.
+
+    Returns
+    -------
+    check : callable
+        ``check(first, loss)`` says why ``loss``, recorded after the loss
+        ``first``, means the weights have run away, or returns None. The loss
+        of the all-zero network is computed when first needed, then reused.
+    """
+    reference = []
+
+    def check(first, loss):
+        if not loss > first:
+            return None
+        if not reference:
+            reference.append(_zero_network_loss(network, Y, sample_weight))
+        # A floor of 1 keeps targets that are all (nearly) zero from making
+        # any positive loss look like a blow-up.
+        if not loss > BLOW_UP_FACTOR * max(reference[0], 1.0):
+            return None
+        return (
+            f"the loss grew from {first:.3g} to {loss:.3g}, over "
+            f"{BLOW_UP_FACTOR:.0e} times that of a network with all weights "
+            f"zero ({reference[0]:.3g}), so the weights have run away"
+        )
+
+    return check
+
+
+def _zero_network_loss(network, Y, sample_weight):
+    """The loss on ``Y`` of a network whose weights and biases are all zero.
+
+    Its output layer's scores are 0 for every sample, so its loss depends on
+    ``Y`` alone: log(n_classes) for a softmax head, log(2) per output for a
+    logistic one, half the mean squared target for the identity. It is
+    computed with the network's own loss on a one-input network fed zeros, in
+    O(n_samples x n_outputs).
+    """
     n_samples, n_outputs = Y.shape
     zero_network = Network(
         [1, n_outputs],
@@ -295,14 +376,4 @@ def check_blow_up(estimator, loss_curve, Y, sample_weight, network, resumed=Fals
     )
     zero_input = np.zeros((n_samples, 1), dtype=network.dtype)
     with np.errstate(over="ignore"):  # an infinite reference judges nothing
-        reference = zero_network.loss_and_gradient(zero_input, Y, sample_weight, 0.0)
-    # A floor of 1 keeps targets that are all (nearly) zero from making any
-    # positive loss look like a blow-up.
-    if loss > BLOW_UP_FACTOR * max(reference, 1.0):
-        raise divergence_error(
-            estimator,
-            f"the loss grew from {loss_curve[0]:.3g} to {loss:.3g}, over "
-            f"{BLOW_UP_FACTOR:.0e} times that of a network with all weights "
-            f"zero ({reference:.3g}), so the weights have run away",
-            resumed,
-        )
+        return zero_network.loss_and_gradient(zero_input, Y, sample_weight, 0.0)
