@@ -10,8 +10,6 @@ formulas of ``predict`` and ``predict_proba`` (``skmlp._labels.decode``,
 ``skmlp._proba``, ``skmlp._activations``), constants included.
 """
 
-import numbers
-
 import numpy as np
 from onnx import TensorProto
 
@@ -56,25 +54,16 @@ def bounded_probabilities(graph, model, probabilities, output):
     return graph.clip(probabilities, low, high, output=output)
 
 
-def label_values(classes, model):
+def label_values(classes):
     """The class labels as an ONNX label output carries them: int64 or str.
 
-    Raises
-    ------
-    NotImplementedError
-        For labels that are neither numbers nor strings.
+    scikit-learn's classification targets are strings, or numbers with
+    integer values (1.0 and ``True`` included).
     """
     classes = np.asarray(classes)
     if all(isinstance(c, str) for c in classes):
         return classes.astype(object)
-    if all(isinstance(c, numbers.Real | np.bool_) for c in classes):
-        # skmlp accepts float labels only when they are integers (1.0, 2.0).
-        return classes.astype(np.int64)
-    raise NotImplementedError(
-        f"{type(model).__name__} has class labels of type "
-        f"{type(classes[0]).__name__}; an ONNX label output holds int64 or "
-        "strings. Fit the model on integer or string labels to convert it."
-    )
+    return classes.astype(np.int64)
 
 
 def softmax(graph, model, scores):

@@ -17,8 +17,10 @@ GELU in its exact erf form), in the floating-point type of its input: a
 
 * A classifier has skl2onnx's two classifier outputs, a label and the
   probabilities, and its options: ``zipmap`` (True, False or ``'columns'``),
-  ``nocl`` and ``output_class_labels``. Labels are ``int64`` for integer, bool
-  or integral float classes and strings for string classes. A binary model's
+  ``nocl`` and ``output_class_labels``. ONNX's ZipMap takes ``float32`` only:
+  with a double input, pass ``zipmap=False``, as for any skl2onnx classifier.
+  Labels are ``int64`` for integer, bool or integral float classes and strings
+  for string classes. A binary model's
   probabilities have both columns, as ``predict_proba`` has; a multi-label
   model's label output is the ``int64`` 0/1 indicator matrix, dense even if
   the model was fitted on a sparse one. Probabilities are bounded away from 0
@@ -217,7 +219,7 @@ def convert_mlp_classifier(scope, operator, container):
         graph.op("Identity", chosen, output=label)
     else:
         # get_label_classes gives 0 .. n_classes - 1 under option nocl.
-        classes = label_values(get_label_classes(scope, model), model)
+        classes = label_values(get_label_classes(scope, model))
         graph.op("Gather", graph.constant(classes, classes.dtype), chosen, output=label)
 
 
@@ -281,8 +283,6 @@ def _check_convertible(model, heads):
     )
     hidden_activation(model.activation)
     head(heads, model)
-    if hasattr(model, "classes_") and not is_multilabel(model):
-        label_values(model.classes_, model)
 
 
 def _parse_classifier(scope, model, inputs, custom_parsers=None):
