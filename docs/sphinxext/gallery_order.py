@@ -14,6 +14,7 @@ ORDER = [
     "plot_hidden_features.py",
     "plot_streaming_partial_fit.py",
     "dask_grid_search.py",
+    "plot_onnx_export.py",
     "plot_speed_comparison.py",
 ]
 
