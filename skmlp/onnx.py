@@ -30,7 +30,7 @@ GELU in its exact erf form), in the floating-point type of its input: a
   ``exp`` of the scores, capped so that it stays finite as skmlp's does.
 
 A fitted model that ONNX cannot express, such as one whose activation has no
-ONNX translation here, raises :class:`NotImplementedError` naming what is
+ONNX translation here, raises ``NotImplementedError`` naming what is
 missing; an unfitted one raises :class:`~sklearn.exceptions.NotFittedError`.
 
 Design
@@ -55,7 +55,7 @@ and one entry:
   ``forward`` (``skmlp._onnx_graph``, the layers up to the logits) followed by
   a head, which is what a new estimator's converter would also be.
 
-A name missing from a registry is the :class:`NotImplementedError` above.
+A name missing from a registry is the ``NotImplementedError`` above.
 
 Examples
 --------

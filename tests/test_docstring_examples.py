@@ -22,6 +22,7 @@ WITH_EXAMPLES = {
     "skmlp._regressor",
     "skmlp._display",
     "skmlp.streaming",
+    "skmlp.onnx",
 }
 
 
