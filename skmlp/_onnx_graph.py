@@ -1,4 +1,4 @@
-"""The network as ONNX nodes: layers, hidden activations and numeric bounds.
+"""The network as ONNX nodes: the layers and their hidden activations.
 
 :class:`Graph` appends nodes and constants to the container skl2onnx hands a
 converter, all in one floating-point type: ``float32`` for a
@@ -100,8 +100,8 @@ class Graph:
     def clip(self, x, low, high, output=None):
         """``min(max(x, low), high)`` with scalar bounds in the graph's dtype.
 
-        ``Max`` and ``Min`` broadcast a scalar in every opset; ``Clip`` takes
-        its bounds as attributes before opset 11 and as inputs after.
+        ``Max`` and ``Min`` broadcast a scalar since opset 8; ``Clip`` takes its
+        bounds as attributes before opset 11 and as inputs after.
         """
         return self.op(
             "Min",

@@ -20,11 +20,11 @@ GELU in its exact erf form), in the floating-point type of its input: a
   ``nocl`` and ``output_class_labels``. ONNX's ZipMap takes ``float32`` only:
   with a double input, pass ``zipmap=False``, as for any skl2onnx classifier.
   Labels are ``int64`` for integer, bool or integral float classes and strings
-  for string classes. A binary model's
-  probabilities have both columns, as ``predict_proba`` has; a multi-label
-  model's label output is the ``int64`` 0/1 indicator matrix, dense even if
-  the model was fitted on a sparse one. Probabilities are bounded away from 0
-  (and from 1 for logistic heads) as ``predict_proba`` bounds them.
+  for string classes. A binary model's probabilities have both columns, as
+  ``predict_proba`` has; a multi-label model's label output is the ``int64``
+  0/1 indicator matrix, dense even if the model was fitted on a sparse one.
+  Probabilities are bounded away from 0 (and from 1 for logistic heads) as
+  ``predict_proba`` bounds them.
 * A regressor has one output of shape ``(n_samples, n_outputs)``, 2-D even for
   one output, like skl2onnx's regressors. ``loss='poisson'`` predicts
   ``exp`` of the scores, capped so that it stays finite as skmlp's does.
