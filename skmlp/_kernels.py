@@ -1,19 +1,24 @@
-"""Element-wise training work fused into one compiled loop each.
+"""The training work between the matrix products, as loops and as NumPy.
 
 Between its matrix products a training step does a dozen small element-wise
 jobs: add the biases and apply the activation, turn scores into
 probabilities, the loss and the output delta, multiply deltas by the
 activation's derivative, sum deltas into bias gradients, and update every
-weight with the optimizer. In NumPy each operation of each job is a separate
-pass over its array, with a temporary in between; Numba compiles each job
-below into a single vectorised pass. The optimizer steps alone became 2.5 to 6
-times faster (more for float32); fusing the ReLU and softmax work and the L2
-term then made training another 1.08 to 1.24 times as fast (see
-``benchmarks/``). The loops compute the formulas of ``skmlp._optimizers``,
-``skmlp._activations`` and ``skmlp._losses`` in IEEE arithmetic (no
-fast-math), so they agree with the NumPy functions up to rounding, except
-that the optimizer steps flush values below the smallest normal number to
-zero.
+weight with the optimizer. Each job is written here twice:
+
+- as a loop over the elements (``adam_step``, ``bias_relu``, ...), which the
+  optional Numba engine compiles into a single vectorised pass;
+- as its NumPy twin (``adam_step_numpy``, ...), whole-array operations on the
+  same formulas: the reference engine, which runs wherever NumPy does.
+
+:mod:`skmlp._engine` chooses between them. In NumPy each operation of a job is
+a separate pass over its array; compiled, the optimizer steps are 2.5 to 6
+times faster (more for float32), and the fused ReLU and softmax work and L2
+term make training another 1.08 to 1.24 times as fast (see ``benchmarks/``).
+The loops use IEEE arithmetic (no fast-math) and the twins perform the same
+operations on each element in the same order, so the optimizer steps agree
+bit for bit and the softmax head up to rounding (NumPy sums a row in another
+order).
 
 Subnormal numbers are slow: on x86 every operation on one takes a microcode
 assist of about a hundred times the normal cost, in these loops and in the
@@ -21,37 +26,20 @@ matrix products that read the weights. Training makes them: the weights into
 a dead ReLU unit get only the L2 term as gradient, on which Adam's normalised
 step shrinks them geometrically, and the moments of a weight whose gradient is
 zero decay by ``beta_1`` every step. Without flushing, a float32 epoch of batch 32
-on MNIST-sized data took 2.4 times as long by the fourth epoch. A subnormal
-value is below the rounding error of anything it is added to, so flushing it
-changes no result that matters.
-
-The functions here are plain Python; :func:`compiled` returns their compiled
-versions and imports Numba on first use, so ``import skmlp`` and prediction
-never pay for it.
+on MNIST-sized data took 2.4 times as long by the fourth epoch. Both versions
+of the optimizer steps therefore flush values below the smallest normal
+number to zero; a subnormal value is below the rounding error of anything it
+is added to, so flushing it changes no result that matters.
 """
 
-import functools
-from types import SimpleNamespace
+import threading
 
 import numpy as np
 
+from ._activations import relu, relu_derivative, softmax
+from ._losses import categorical_cross_entropy
 
-@functools.cache
-def compiled():
-    """The functions below compiled by Numba, compiling them on the first call.
-
-    ``error_model="numpy"`` lets a division by zero give inf instead of
-    raising, as in NumPy, which is what allows the loops to be vectorised;
-    ``nogil=True`` lets fits in several threads run at once; ``cache=True``
-    keeps the machine code on disk, so only the first fit after installing
-    compiles.
-    """
-    import numba
-
-    jit = numba.njit(error_model="numpy", nogil=True, cache=True)
-    return SimpleNamespace(
-        **{name: jit(function) for name, function in _KERNELS.items()}
-    )
+# -- Loops, compiled by the Numba engine ---------------------------------------
 
 
 def adam_step(
@@ -176,7 +164,146 @@ def softmax_cross_entropy(Z, Y, row_scale, epsilon, delta, bias_grad):
     return loss
 
 
-_KERNELS = {
+# -- NumPy twins ---------------------------------------------------------------
+#
+# The optimizer steps go through the vector in blocks of _BLOCK_BYTES per
+# array: an Adam step makes about fifteen passes, and on a block the arrays
+# stay in the core's cache between them instead of streaming from memory each
+# time. The block buffers belong to the thread, so that fits running in
+# several threads at once never share them.
+
+_BLOCK_BYTES = 1 << 17
+_scratch = threading.local()
+
+
+def _block_buffers(dtype):
+    """Two float buffers and a boolean one, of one block each, for this thread."""
+    buffers = getattr(_scratch, "by_dtype", None)
+    if buffers is None:
+        buffers = _scratch.by_dtype = {}
+    dtype = np.dtype(dtype)
+    if dtype not in buffers:
+        size = _BLOCK_BYTES // dtype.itemsize
+        buffers[dtype] = (
+            np.empty(size, dtype),
+            np.empty(size, dtype),
+            np.empty(size, dtype=bool),
+        )
+    return buffers[dtype]
+
+
+def _in_blocks(params, *arrays):
+    """Yield each block of ``params`` and ``arrays``, with buffers to match."""
+    first, second, mask = _block_buffers(params.dtype)
+    block = first.size
+    for start in range(0, params.size, block):
+        part = slice(start, start + block)
+        n = min(block, params.size - start)
+        yield (
+            params[part],
+            *(array[part] for array in arrays),
+            first[:n],
+            second[:n],
+            mask[:n],
+        )
+
+
+def _flush_to_zero(x, smallest_normal, mask, magnitude=None):
+    """Set the entries of ``x`` below ``smallest_normal`` in size to +0.
+
+    ``magnitude`` is a buffer for ``|x|``, or None when ``x`` is never
+    negative. NaN compares false and stays NaN, as in the loops, which write
+    ``x - x``: +0 for every finite ``x``.
+    """
+    size = x if magnitude is None else np.abs(x, out=magnitude)
+    np.less(size, smallest_normal, out=mask)
+    np.copyto(x, 0, where=mask)
+
+
+def adam_step_numpy(
+    params, grad, u, w, beta_1, beta_2, epsilon, scale, penalty, smallest_normal
+):
+    """:func:`adam_step` in whole-array operations, block by block."""
+    for P, G, U, W, g, step, mask in _in_blocks(params, grad, u, w):
+        np.multiply(P, penalty, out=g)
+        np.add(G, g, out=g)
+        U *= beta_1
+        U += g
+        W *= beta_2
+        np.multiply(g, g, out=g)
+        W += g
+        # The move uses the moments before they are flushed, as the loop does.
+        denominator = np.sqrt(W, out=g)
+        denominator += epsilon
+        np.multiply(U, scale, out=step)
+        step /= denominator
+        P -= step
+        _flush_to_zero(U, smallest_normal, mask, magnitude=g)
+        _flush_to_zero(W, smallest_normal, mask)
+        _flush_to_zero(P, smallest_normal, mask, magnitude=g)
+
+
+def sgd_step_numpy(
+    params,
+    grad,
+    velocity,
+    learning_rate,
+    momentum,
+    nesterov,
+    penalty,
+    smallest_normal,
+):
+    """:func:`sgd_step` in whole-array operations, block by block."""
+    for P, G, V, lr_grad, step, mask in _in_blocks(params, grad, velocity):
+        np.multiply(P, penalty, out=lr_grad)
+        np.add(G, lr_grad, out=lr_grad)
+        lr_grad *= learning_rate
+        V *= momentum
+        V -= lr_grad
+        if nesterov:
+            np.multiply(V, momentum, out=step)
+            step -= lr_grad
+            P += step
+        else:
+            P += V
+        _flush_to_zero(V, smallest_normal, mask, magnitude=step)
+        _flush_to_zero(P, smallest_normal, mask, magnitude=step)
+
+
+def add_l2_gradient_numpy(grad, weights, penalty):
+    """:func:`add_l2_gradient`: ``grad += penalty * weights``, block by block."""
+    for W, G, product, _, _ in _in_blocks(weights, grad):
+        np.multiply(W, penalty, out=product)
+        G += product
+
+
+def bias_relu_numpy(Z, b):
+    """:func:`bias_relu`: ``Z <- max(Z + b, 0)`` in place."""
+    Z += b
+    relu(Z)
+
+
+def relu_delta_numpy(delta, A, bias_grad):
+    """:func:`relu_delta`: ``delta *= (A > 0)`` in place, its column sums."""
+    relu_derivative(None, A, delta)
+    np.sum(delta, axis=0, out=bias_grad)
+
+
+def softmax_cross_entropy_numpy(Z, Y, row_scale, epsilon, delta, bias_grad):
+    """:func:`softmax_cross_entropy` through the NumPy softmax and loss.
+
+    ``epsilon`` is the dtype's machine epsilon, where
+    :func:`~skmlp._losses.categorical_cross_entropy` clips too.
+    """
+    P = softmax(Z)
+    loss = float(categorical_cross_entropy(Y, P) @ row_scale)
+    np.subtract(P, Y, out=delta)
+    delta *= row_scale[:, np.newaxis]
+    np.sum(delta, axis=0, out=bias_grad)
+    return loss
+
+
+LOOPS = {
     function.__name__: function
     for function in (
         adam_step,
@@ -187,3 +314,7 @@ _KERNELS = {
         softmax_cross_entropy,
     )
 }
+"""The loops by name, for the compiled engine (:mod:`skmlp._engine`)."""
+
+NUMPY_TWINS = {name: globals()[f"{name}_numpy"] for name in LOOPS}
+"""The NumPy twin of each loop, under the loop's name."""

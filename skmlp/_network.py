@@ -9,10 +9,10 @@ parameter with a few whole-vector operations, L-BFGS needs no packing, and the
 L2 penalty is a single dot product over the leading coefficient block.
 
 The default network, ReLU hidden layers under a softmax head, does its
-element-wise work (biases, activations, softmax, loss, deltas) in the compiled
-kernels of ``skmlp._kernels``; every other activation and head uses the NumPy
-functions of ``skmlp._activations`` and ``skmlp._losses``, which compute the
-same formulas.
+element-wise work (biases, activations, softmax, loss, deltas) in the fused
+kernels of ``skmlp._kernels``, compiled or NumPy as the engine says; every
+other activation and head uses the NumPy functions of ``skmlp._activations``
+and ``skmlp._losses``, which compute the same formulas.
 
 Nothing here knows about scikit-learn: the estimators wire this module to
 their parameters.
@@ -25,7 +25,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._activations import ACTIVATIONS, DERIVATIVES, NEEDS_PREACTIVATION
-from ._kernels import compiled
+from ._engine import kernels
 from ._losses import HEAD_LOSS, make_loss
 from ._products import matmul_into, sparse_weight_gradient
 
@@ -245,7 +245,7 @@ class Network:
             Z = preactivations[layer]
             Z = matmul_into(A, W, activations[layer] if Z is None else Z)
             if self._fused_relu:
-                compiled().bias_relu(Z, b)
+                kernels().bias_relu(Z, b)
                 A = Z
             else:
                 Z += b
@@ -277,7 +277,7 @@ class Network:
         if not penalty:
             return 0.0
         weights = self.params[: self.n_coefs]
-        compiled().add_l2_gradient(
+        kernels().add_l2_gradient(
             self.grad[: self.n_coefs], weights, self.dtype.type(penalty)
         )
         return penalty * float(weights @ weights)
@@ -345,7 +345,7 @@ class Network:
         """
         bias_grad = self.intercept_grads[-1]
         if self._fused_head:
-            loss = compiled().softmax_cross_entropy(
+            loss = kernels().softmax_cross_entropy(
                 output, Y, row_scale, self._epsilon, out, bias_grad
             )
             return float(loss), out
@@ -359,7 +359,7 @@ class Network:
         """``D`` of a hidden layer from ``D W^T``; also its bias gradient."""
         bias_grad = self.intercept_grads[hidden]
         if self._fused_relu:
-            compiled().relu_delta(previous, A, bias_grad)
+            kernels().relu_delta(previous, A, bias_grad)
             return previous
         derivative = DERIVATIVES[self.hidden_activation]
         delta = derivative(preactivations[hidden], A, previous)

@@ -2,10 +2,11 @@
 
 The optimizers work on the flat parameter and gradient vectors: each ``step``
 works out its scalar factors here and updates every weight and bias of the
-network in one compiled loop (``skmlp._kernels``), which adds the L2
-penalty's gradient on the way, so a step allocates nothing however many
-layers the network has. Both take their step size from a
-:class:`LearningRateSchedule`, so every schedule works with SGD and Adam alike.
+network with one kernel of the engine in use (``skmlp._kernels``: a compiled
+loop, or its NumPy twin), which adds the L2 penalty's gradient on the way, so
+a step allocates nothing however many layers the network has. Both take their
+step size from a :class:`LearningRateSchedule`, so every schedule works with
+SGD and Adam alike.
 """
 
 import copy
@@ -13,7 +14,7 @@ import math
 
 import numpy as np
 
-from ._kernels import compiled
+from ._engine import kernels
 
 SCHEDULES = ("constant", "invscaling", "adaptive", "cosine")
 
@@ -104,8 +105,8 @@ class _Optimizer:
         ``params`` moves against ``grad + penalty * params`` on its leading
         ``n_penalised`` entries ``W`` (the coefficients, whose L2 penalty
         ``0.5 * penalty * ||W||^2`` the loss carries) and against ``grad``
-        elsewhere. Adding the penalty's gradient inside the compiled update
-        saves a pass over every weight per batch; ``grad`` itself is left as
+        elsewhere. Adding the penalty's gradient inside the update saves a
+        pass over every weight per batch; ``grad`` itself is left as
         it was. The returned squared norm is what the batch's loss needs.
         """
         if not penalty:
@@ -169,7 +170,7 @@ class SGD(_Optimizer):
 
     def _update(self, params, grad, part, factors, penalty, tiny):
         learning_rate, momentum = factors
-        compiled().sgd_step(
+        kernels().sgd_step(
             params[part],
             grad[part],
             self.velocity[part],
@@ -233,7 +234,7 @@ class Adam(_Optimizer):
         return b1, b2, epsilon, scale
 
     def _update(self, params, grad, part, factors, penalty, tiny):
-        compiled().adam_step(
+        kernels().adam_step(
             params[part],
             grad[part],
             self.scaled_first_moment[part],

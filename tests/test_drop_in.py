@@ -48,7 +48,7 @@ def assert_same_model(ours, theirs):
 
 
 @pytest.mark.parametrize("params", CONFIGS, ids=repr)
-def test_classifier_matches_scikit_learn(params):
+def test_classifier_matches_scikit_learn(params, engine):
     X, y = load_digits(return_X_y=True)
     X = X[:400] / 16.0
     ours, theirs = fit_both("MLPClassifier", X, y[:400], **params)
@@ -62,7 +62,7 @@ def test_classifier_matches_scikit_learn(params):
 
 
 @pytest.mark.parametrize("params", CONFIGS[:4], ids=repr)
-def test_regressor_matches_scikit_learn_with_sample_weight(params):
+def test_regressor_matches_scikit_learn_with_sample_weight(params, engine):
     X, y = make_regression(n_samples=150, n_features=6, noise=0.5, random_state=0)
     y = y / y.std()
     weight = np.random.RandomState(0).uniform(0.5, 2.0, size=len(y))
@@ -71,7 +71,7 @@ def test_regressor_matches_scikit_learn_with_sample_weight(params):
 
 
 @pytest.mark.parametrize("early_stopping", [False, True])
-def test_binary_classifier_matches_scikit_learn(early_stopping):
+def test_binary_classifier_matches_scikit_learn(early_stopping, engine):
     # scikit-learn stratifies the early-stopping split of binary targets only;
     # skmlp stratifies multi-class targets too, so only binary splits agree.
     X, y = load_digits(n_class=2, return_X_y=True)

@@ -3,7 +3,8 @@
 Central differences in float64, one parameter at a time, against the analytic
 gradient of :meth:`Network.loss_and_gradient` for every hidden activation,
 every head (with its canonical loss), with and without sample weights and the
-L2 penalty, on dense and sparse input.
+L2 penalty, on dense and sparse input, on each engine (the fused ReLU and
+softmax work differs between the two).
 """
 
 import numpy as np
@@ -61,7 +62,7 @@ def assert_gradient_matches(network, X, Y, sample_weight, alpha, dropout_seed=No
 @pytest.mark.parametrize("head", HEADS)
 @pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
 @pytest.mark.parametrize("alpha", [0.0, 0.3])
-def test_backprop_matches_finite_differences(activation, head, weighted, alpha):
+def test_backprop_matches_finite_differences(activation, head, weighted, alpha, engine):
     X, Y, sample_weight = make_problem(head)
     network = Network([4, 5, 3, 3], activation, head, np.float64)
     network.initialize(np.random.RandomState(1))
@@ -69,7 +70,7 @@ def test_backprop_matches_finite_differences(activation, head, weighted, alpha):
 
 
 @pytest.mark.parametrize("head", HEADS)
-def test_backprop_with_sparse_input_matches_dense(head):
+def test_backprop_with_sparse_input_matches_dense(head, engine):
     X, Y, sample_weight = make_problem(head)
     X[np.abs(X) < 0.8] = 0.0
     network = Network([4, 6, 3], "tanh", head, np.float64)
@@ -135,7 +136,7 @@ def test_robust_regression_losses_match_finite_differences(loss_name, weighted):
 
 @pytest.mark.parametrize("activation", ["relu", "gelu", "logistic", "softplus"])
 @pytest.mark.parametrize("head", ["softmax", "identity"])
-def test_dropout_gradient_matches_finite_differences(activation, head):
+def test_dropout_gradient_matches_finite_differences(activation, head, engine):
     X, Y, sample_weight = make_problem(head, n_samples=12)
     network = Network([4, 8, 6, 3], activation, head, np.float64, dropout=(0.5, 0.25))
     network.initialize(np.random.RandomState(7))

@@ -1,29 +1,33 @@
-"""The compiled training kernels: same numbers as what they stand for.
+"""The training kernels: each engine computes the formulas of the loops.
 
 The optimizer tests in ``test_network.py`` check the steps against the
 textbook formulas and ``test_gradients.py`` checks the whole backward pass
-against finite differences; these check that compiling changes nothing (IEEE
-arithmetic, no fast-math), that each fused kernel equals the NumPy functions
-it replaces, NaN and infinity included, that float32 stays float32, and that
-Numba is imported only when a model trains.
+against finite differences; these check that each engine's kernels compute
+what the plain Python loops of ``skmlp._kernels`` say: the NumPy twins and the
+Numba-compiled loops (IEEE arithmetic, no fast-math) bit for bit in the
+optimizer steps, the fused kernels equal to the NumPy functions they replace,
+NaN and infinity included, float32 kept float32, and Numba imported only when
+a model trains.
 """
 
+import importlib.util
 import subprocess
 import sys
 import textwrap
 
-import numba
 import numpy as np
 import pytest
 
+import skmlp
 from skmlp import MLPClassifier, _kernels
 from skmlp._activations import relu, relu_derivative, softmax
-from skmlp._kernels import compiled
+from skmlp._engine import kernels
 from skmlp._losses import categorical_cross_entropy
 from skmlp._network import Network
 
 rng = np.random.default_rng(0)
 TINY = np.finfo(np.float64).tiny
+HAS_NUMBA = importlib.util.find_spec("numba") is not None
 
 
 def arrays(n, dtype, count):
@@ -31,17 +35,19 @@ def arrays(n, dtype, count):
 
 
 def run_both(name, arrays, *scalars):
-    """Run a kernel compiled and as Python on copies; return both results."""
+    """Run a kernel of the engine and as a Python loop on copies; both results."""
     results = []
-    for kernel in (getattr(compiled(), name), getattr(_kernels, name)):
+    for kernel in (getattr(kernels(), name), getattr(_kernels, name)):
         copies = [a.copy() for a in arrays]
         kernel(*copies, *scalars)
         results.append(copies)
     return results
 
 
-def test_adam_step_compiled_equals_python():
-    params, grad, u, w = arrays(257, np.float64, 4)
+@pytest.mark.parametrize("n", [257, 40_000])
+def test_adam_step_equals_the_loop(engine, n):
+    # 40,000 float64 values span several of the NumPy twin's blocks.
+    params, grad, u, w = arrays(n, np.float64, 4)
     w = np.abs(w)
     fast, slow = run_both(
         "adam_step", [params, grad, u, w], 0.9, 0.999, 3e-7, 1e-3, 0.25, TINY
@@ -51,8 +57,8 @@ def test_adam_step_compiled_equals_python():
 
 
 @pytest.mark.parametrize("nesterov", [True, False])
-def test_sgd_step_compiled_equals_python(nesterov):
-    params, grad, velocity = arrays(257, np.float64, 3)
+def test_sgd_step_equals_the_loop(engine, nesterov):
+    params, grad, velocity = arrays(40_000, np.float64, 3)
     fast, slow = run_both(
         "sgd_step", [params, grad, velocity], 0.05, 0.9, nesterov, 0.25, TINY
     )
@@ -61,7 +67,7 @@ def test_sgd_step_compiled_equals_python(nesterov):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_steps_flush_subnormal_values_to_zero(dtype):
+def test_steps_flush_subnormal_values_to_zero(engine, dtype):
     tiny = np.finfo(dtype).tiny
     zero, half, one = dtype(0), dtype(0.5), dtype(1)
     # Zero gradients: u halves, w stays (beta_2 = 1), no move (scale 0).
@@ -69,23 +75,23 @@ def test_steps_flush_subnormal_values_to_zero(dtype):
     u = np.array([tiny * 1.5, 0.5], dtype=dtype)
     w = np.array([tiny * 1.5, 0.25], dtype=dtype)
     grad = np.zeros(2, dtype=dtype)
-    compiled().adam_step(params, grad, u, w, half, one, one, zero, zero, tiny)
+    kernels().adam_step(params, grad, u, w, half, one, one, zero, zero, tiny)
     np.testing.assert_array_equal(u, [0, 0.25])  # the subnormal half is flushed
     np.testing.assert_array_equal(w, [tiny * 1.5, 0.25])  # still normal: kept
     np.testing.assert_array_equal(params, [tiny * 1.5, 1.0])
     # Plain SGD with momentum 1/2: v halves, params move by v; only the
     # stored velocity is flushed.
     velocity = np.array([tiny * 1.5, 1.0], dtype=dtype)
-    compiled().sgd_step(params, grad, velocity, one, half, False, zero, tiny)
+    kernels().sgd_step(params, grad, velocity, one, half, False, zero, tiny)
     np.testing.assert_array_equal(velocity, [0, 0.5])
     np.testing.assert_array_equal(params, [tiny * 2.25, 1.5])
     # A step that leaves a weight subnormal leaves it at zero.
     step = np.array([params[0] - tiny / 2, 0], dtype=dtype)
-    compiled().sgd_step(params, step, np.zeros(2, dtype), one, zero, False, zero, tiny)
+    kernels().sgd_step(params, step, np.zeros(2, dtype), one, zero, False, zero, tiny)
     np.testing.assert_array_equal(params, [0, 1.5])
 
 
-def test_add_l2_gradient_compiled_equals_numpy():
+def test_add_l2_gradient_equals_numpy(engine):
     grad, weights = arrays(257, np.float64, 2)
     fast, _ = run_both("add_l2_gradient", [grad, weights], 0.125)
     np.testing.assert_array_equal(fast[0], grad + 0.125 * weights)
@@ -99,29 +105,30 @@ def scores(dtype):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_bias_relu_equals_numpy(dtype):
+def test_bias_relu_equals_numpy(engine, dtype):
     Z, b = scores(dtype), rng.normal(size=5).astype(dtype)
     expected = relu(Z + b)
-    compiled().bias_relu(Z, b)
+    kernels().bias_relu(Z, b)
     np.testing.assert_array_equal(Z, expected)  # NaN where NumPy has NaN
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_relu_delta_equals_numpy(dtype):
+def test_relu_delta_equals_numpy(engine, dtype):
     A = relu(scores(dtype))
     delta = rng.normal(size=A.shape).astype(dtype)
     delta[0, 0], A[0, 0] = np.inf, 0  # inf times a zero slope is NaN
     with np.errstate(invalid="ignore"):
         expected = relu_derivative(None, A, delta.copy())
     bias_grad = np.full(5, 99, dtype=dtype)
-    compiled().relu_delta(delta, A, bias_grad)
+    with np.errstate(invalid="ignore"):
+        kernels().relu_delta(delta, A, bias_grad)
     np.testing.assert_array_equal(delta, expected)
     np.testing.assert_allclose(bias_grad, expected.sum(axis=0), rtol=1e-6)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("weighted", [False, True])
-def test_softmax_cross_entropy_equals_numpy(dtype, weighted):
+def test_softmax_cross_entropy_equals_numpy(engine, dtype, weighted):
     Z = 4 * rng.normal(size=(9, 4)).astype(dtype)
     Z[0] = [300, -300, 0, 1]  # a saturated row: the clip keeps the loss finite
     Y = np.eye(4, dtype=dtype)[rng.integers(0, 4, size=9)]
@@ -133,7 +140,7 @@ def test_softmax_cross_entropy_equals_numpy(dtype, weighted):
     expected_delta = (P - Y) * row_scale[:, np.newaxis]
     delta, bias_grad = np.empty_like(Z), np.empty(4, dtype=dtype)
     eps = np.finfo(dtype).eps
-    loss = compiled().softmax_cross_entropy(Z, Y, row_scale, eps, delta, bias_grad)
+    loss = kernels().softmax_cross_entropy(Z, Y, row_scale, eps, delta, bias_grad)
     rtol = 1e-5 if dtype == np.float32 else 1e-12
     np.testing.assert_allclose(Z, P, rtol=rtol, atol=1e-30)
     assert np.isfinite(loss)
@@ -142,11 +149,11 @@ def test_softmax_cross_entropy_equals_numpy(dtype, weighted):
     np.testing.assert_allclose(bias_grad, expected_delta.sum(axis=0), atol=rtol)
 
 
-def test_softmax_cross_entropy_lets_nan_through():
+def test_softmax_cross_entropy_lets_nan_through(engine):
     Z = np.array([[np.nan, 0.0, 1.0], [0.0, 1.0, 2.0]])
     Y = np.eye(3)[[0, 1]]
     delta, bias_grad = np.empty_like(Z), np.empty(3)
-    loss = compiled().softmax_cross_entropy(
+    loss = kernels().softmax_cross_entropy(
         Z, Y, np.full(2, 0.5), 1e-16, delta, bias_grad
     )
     assert np.isnan(loss)
@@ -155,9 +162,9 @@ def test_softmax_cross_entropy_lets_nan_through():
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("weighted", [False, True])
-def test_fused_kernels_train_like_the_numpy_functions(monkeypatch, weighted):
-    # The same fit through the compiled kernels and through the NumPy
-    # functions they replace: the two may differ only in rounding.
+def test_fused_kernels_train_like_the_numpy_functions(engine, monkeypatch, weighted):
+    # The same fit through the fused kernels and through the NumPy functions
+    # they replace: the two may differ only in rounding.
     X = rng.normal(size=(150, 6))
     y = (X[:, :3] @ [1.0, -2.0, 0.5] > 0).astype(int) + (X[:, 3] > 1)
     weights = rng.uniform(0.5, 2.0, size=150) if weighted else None
@@ -178,6 +185,51 @@ def test_fused_kernels_train_like_the_numpy_functions(monkeypatch, weighted):
         np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
 
 
+needs_numba = pytest.mark.skipif(
+    not HAS_NUMBA, reason="Numba is not installed: nothing compiled to compare"
+)
+
+
+@needs_numba
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+def test_both_engines_train_the_same_network(kind, activation, solver, dtype):
+    X = rng.normal(size=(200, 6)).astype(dtype)
+    y = (X[:, :3] @ [1.0, -2.0, 0.5] > 0).astype(int) + (X[:, 3] > 1)
+    estimator = skmlp.MLPClassifier if kind == "classifier" else skmlp.MLPRegressor
+    fitted = {}
+    for name in ("numba", "numpy"):
+        with skmlp.config_context(engine=name):
+            fitted[name] = estimator(
+                hidden_layer_sizes=(12, 6),
+                activation=activation,
+                solver=solver,
+                alpha=1e-3,
+                batch_size=32,
+                max_iter=10,
+                random_state=0,
+            ).fit(X, y)
+    compiled, numpy = fitted["numba"], fitted["numpy"]
+    rtol = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(compiled.loss_curve_, numpy.loss_curve_, rtol=rtol)
+    pairs = zip(
+        compiled.coefs_ + compiled.intercepts_,
+        numpy.coefs_ + numpy.intercepts_,
+        strict=True,
+    )
+    for a, b in pairs:
+        if kind == "regressor":
+            # Steps, bias + ReLU and ReLU delta agree bit for bit; only the
+            # softmax head sums its rows in another order.
+            np.testing.assert_array_equal(a, b)
+        else:
+            np.testing.assert_allclose(a, b, rtol=rtol * 100, atol=rtol)
+
+
+@needs_numba
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("solver", ["adam", "sgd"])
 def test_float32_training_runs_in_float32(solver):
@@ -186,10 +238,14 @@ def test_float32_training_runs_in_float32(solver):
     # which is slower and not float32 arithmetic.
     X = rng.normal(size=(60, 3)).astype(np.float32)
     y = (X[:, 0] > 0).astype(int)
-    MLPClassifier(solver=solver, alpha=1e-3, max_iter=2).fit(X, y)
+    import numba
+
+    with skmlp.config_context(engine="numba"):
+        MLPClassifier(solver=solver, alpha=1e-3, max_iter=2).fit(X, y)
+        compiled = kernels()
     step = {"adam": "adam_step", "sgd": "sgd_step"}[solver]
     for name in (step, "bias_relu", "relu_delta", "softmax_cross_entropy"):
-        kernel = getattr(compiled(), name)
+        kernel = getattr(compiled, name)
         float32_calls = [
             signature
             for signature in kernel.signatures
@@ -203,6 +259,7 @@ def test_float32_training_runs_in_float32(solver):
             assert all(t.dtype == numba.float32 for t in arrays), signature
 
 
+@needs_numba
 def test_numba_is_imported_by_training_only():
     # A model fitted and pickled in one process, then loaded and used in a
     # fresh one: importing skmlp and predicting never import Numba.
