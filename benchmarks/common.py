@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import statistics
 import sys
@@ -135,15 +136,35 @@ def mlp_params(hidden: tuple[int, ...], batch_size: int, epochs: int) -> dict:
     }
 
 
-def fit_timed(cls, X, y, hidden, batch_size, epochs, *, wait: bool = False):
+def skmlp_engines() -> list[str]:
+    """skmlp's engines this machine can run: Numba's when installed, and NumPy."""
+    import importlib.util
+
+    compiled = ["numba"] if importlib.util.find_spec("numba") is not None else []
+    return [*compiled, "numpy"]
+
+
+def engine_context(engine: str | None):
+    """A context that trains skmlp on ``engine`` (None: leave the setting)."""
+    if engine is None:
+        return contextlib.nullcontext()
+    import skmlp
+
+    return skmlp.config_context(engine=engine)
+
+
+def fit_timed(
+    cls, X, y, hidden, batch_size, epochs, *, wait: bool = False, engine=None
+):
     """Fit a fresh estimator; return (seconds per epoch, fitted estimator).
 
-    With ``wait`` the fit starts once other processes leave the CPUs idle.
+    With ``wait`` the fit starts once other processes leave the CPUs idle;
+    ``engine`` is skmlp's engine to train on (ignored by other libraries).
     """
     est = cls(**mlp_params(hidden, batch_size, epochs))
     if wait:
         wait_quiet()
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), engine_context(engine):
         warnings.simplefilter("ignore")  # ConvergenceWarning: max_iter reached
         start = time.perf_counter()
         est.fit(X, y)

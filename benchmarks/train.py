@@ -16,6 +16,7 @@ from .common import (
     load_estimators,
     median,
     safe_call,
+    skmlp_engines,
 )
 from .machine import wait_quiet
 from .report import Table, fmt, fmt_ratio
@@ -23,7 +24,8 @@ from .report import Table, fmt, fmt_ratio
 CONFIGS = [((100,), 200), ((256, 256), 256), ((100,), 32)]
 DTYPES = (np.float64, np.float32)
 QUALITY_CONFIG = ((100,), 200)
-LIBS = ("skmlp", "scikit-learn", "torch")
+LIBS = ("skmlp numba", "skmlp numpy", "scikit-learn", "torch")
+QUALITY_LIBS = ("skmlp", "scikit-learn", "torch")
 
 
 def config_name(dtype, hidden, batch_size) -> str:
@@ -46,9 +48,16 @@ def train_flops(n_samples: int, hidden) -> float:
     return total
 
 
-def runners(use_torch: bool) -> dict:
-    """``{library: MLPClassifier class}`` of the libraries to run; torch -> None."""
+def runners(use_torch: bool, engines: bool = False) -> dict:
+    """``{library: MLPClassifier class}`` of the libraries to run; torch -> None.
+
+    With ``engines``, skmlp runs once per engine it has here, as ``'skmlp
+    numba'`` and ``'skmlp numpy'``; otherwise once, on its default engine.
+    """
     out = {lib: cls for lib, cls in load_estimators().items() if cls is not None}
+    if engines and "skmlp" in out:
+        skmlp_class = out.pop("skmlp")
+        out = {f"skmlp {name}": skmlp_class for name in skmlp_engines()} | out
     if use_torch:
         out["torch"] = None
     return out
@@ -61,7 +70,10 @@ def fit_lib(lib, cls, X, y, hidden, batch, epochs, *, wait=False, track=False):
             X, y, hidden, batch, epochs, track_loss=track, wait=wait
         )
         return per_epoch, loss, lambda X_: torch_mlp.predict(model, X_)
-    per_epoch, est = fit_timed(cls, X, y, hidden, batch, epochs, wait=wait)
+    engine = lib.split()[1] if lib.startswith("skmlp ") else None
+    per_epoch, est = fit_timed(
+        cls, X, y, hidden, batch, epochs, wait=wait, engine=engine
+    )
     return per_epoch, float(est.loss_), est.predict
 
 
@@ -74,17 +86,20 @@ def _spread(times: dict) -> tuple[float, str]:
 def run_train(
     data: DenseData, sizes: Sizes, peaks: dict, use_torch: bool, markdown: bool
 ) -> None:
-    libs = runners(use_torch)
+    libs = runners(use_torch, engines=True)
     table = Table(
         f"Training time per epoch, Adam, {sizes.n_train} x {N_FEATURES}, "
         f"{N_CLASSES} classes, {sizes.epochs} epoch(s), median of {sizes.repeats}",
         [
             "config",
-            "skmlp s/epoch",
+            "numba s/epoch",
+            "numpy s/epoch",
             "scikit-learn s/epoch",
             "torch s/epoch",
-            "vs sklearn",
-            "vs torch",
+            "numba vs sklearn",
+            "numpy vs sklearn",
+            "numba vs torch",
+            "numpy vs torch",
             "skmlp GFLOP/s",
             "% GEMM peak",
             "GEMM-only s/epoch",
@@ -116,27 +131,33 @@ def run_train(
             spread = _spread(times)
             if spread[0] > worst[0]:
                 worst = (spread[0], f"{name} {spread[1]}")
-            ours, theirs, torch_s = (median(times[lib]) for lib in LIBS)
+            compiled, numpy, theirs, torch_s = (median(times[lib]) for lib in LIBS)
+            ours = compiled or numpy  # the faster engine, for the GFLOP/s
             rate = train_flops(len(X), hidden) / ours / 1e9 if ours else None
             peak = peaks.get(dtype)
             table.add(
                 name,
-                fmt(ours),
+                fmt(compiled),
+                fmt(numpy),
                 fmt(theirs),
                 fmt(torch_s),
-                fmt_ratio(theirs, ours),
-                fmt_ratio(torch_s, ours),
+                fmt_ratio(theirs, compiled),
+                fmt_ratio(theirs, numpy),
+                fmt_ratio(torch_s, compiled),
+                fmt_ratio(torch_s, numpy),
                 fmt(rate, ".1f"),
                 fmt(100 * rate / peak if rate and peak else None, ".0f"),
                 fmt(median(floors)),
                 fmt_ratio(theirs, median(floors)),
             )
     table.note(
-        "s/epoch = wall time of fit (perf_counter) / epochs run; lower is better"
+        "s/epoch = wall time of fit (perf_counter) / epochs run; lower is better; "
+        "numba, numpy = skmlp on each engine (SKMLP_ENGINE), same model"
     )
     table.note(
         "vs sklearn, vs torch = other s/epoch / skmlp s/epoch (>1: skmlp faster)"
     )
+    table.note("skmlp GFLOP/s, % GEMM peak: of the faster engine")
     table.note(
         "fit(): max_iter=epochs, tol=0, n_iter_no_change=1e9, shuffle=True, "
         "alpha=1e-4, learning_rate_init=1e-3, random_state=0"
@@ -159,6 +180,8 @@ def run_train(
         )
     if not use_torch:
         table.note("torch column n/a: torch not importable or not requested")
+    if "skmlp numba" not in libs:
+        table.note("numba columns n/a: Numba is not installed")
     table.print(markdown)
 
 
@@ -191,8 +214,8 @@ def run_quality(data: DenseData, sizes: Sizes, use_torch: bool, markdown: bool) 
                 acc[lib] = None if pred is None else float(np.mean(pred == y_test))
         table.add(
             name,
-            *(fmt(loss.get(lib), ".4f") for lib in LIBS),
-            *(fmt(acc.get(lib), ".4f") for lib in LIBS),
+            *(fmt(loss.get(lib), ".4f") for lib in QUALITY_LIBS),
+            *(fmt(acc.get(lib), ".4f") for lib in QUALITY_LIBS),
         )
     table.note(
         "same data, hyper-parameters and random_state; labels come from a "
