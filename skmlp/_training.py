@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-import scipy.optimize
+import scipy
 
 from ._interrupt import deferred_interrupt
 
@@ -338,6 +338,10 @@ def fit_lbfgs(
     Returns ``(loss, n_iter, reached_limit, loss_curve, interrupted)``; the
     loss curve has one entry per iteration.
     """
+    # Imported here, not with the module: only L-BFGS fits need it, and a
+    # process that never runs one should not pay for loading it.
+    import scipy.optimize
+
     loss_curve = []
     started = [time.perf_counter()]
     interrupted = [False]
