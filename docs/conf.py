@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import skmlp
+import skmlp.onnx
 import skmlp.streaming
 
 DOCS = Path(__file__).resolve().parent
@@ -104,6 +105,7 @@ def _check_api_reference(app):
     documented = set(re.findall(r"^\s{3}(\w+)\s*$", text, flags=re.MULTILINE))
     public = {name for name in skmlp.__all__ if not name.startswith("__")}
     public |= set(skmlp.streaming.__all__)
+    public |= set(skmlp.onnx.__all__)
     for name in sorted(public - documented):
         from sphinx.util import logging
 

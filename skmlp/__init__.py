@@ -7,12 +7,14 @@ A drop-in for :mod:`sklearn.neural_network`'s ``MLPClassifier`` and
 from ._classifier import MLPClassifier
 from ._config import config_context, get_config, set_config
 from ._display import LossCurveDisplay
+from ._divergence import DivergenceWarning
 from ._engine import EngineWarning
 from ._regressor import MLPRegressor
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "DivergenceWarning",
     "EngineWarning",
     "LossCurveDisplay",
     "MLPClassifier",
