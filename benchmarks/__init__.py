@@ -17,4 +17,5 @@ Modules:
 * ``sparse``    -- training on a TF-IDF-like CSR matrix
 * ``predict``   -- ``predict_proba`` latency and throughput
 * ``memory``    -- peak memory of ``fit``, each library in its own subprocess
+* ``cold_start`` -- import and first fit, each in a fresh process
 """

@@ -7,9 +7,19 @@ import dataclasses
 import sys
 import time
 
-from . import common, gemm, machine, memory, predict, sparse, torch_mlp, train
+from . import (
+    cold_start,
+    common,
+    gemm,
+    machine,
+    memory,
+    predict,
+    sparse,
+    torch_mlp,
+    train,
+)
 
-SECTIONS = ("gemm", "train", "sparse", "predict", "memory", "quality")
+SECTIONS = ("gemm", "train", "sparse", "predict", "memory", "quality", "cold_start")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -17,7 +27,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         prog="python -m benchmarks",
         description="skmlp vs scikit-learn MLPClassifier (vs PyTorch eager CPU, "
         "if torch is importable): training speed, sparse input, predict_proba, "
-        "peak memory and quality.",
+        "peak memory, quality, and import plus first fit in a fresh process.",
     )
     parser.add_argument(
         "--quick",
@@ -117,6 +127,8 @@ def main(argv: list[str] | None = None) -> int:
         memory.run(sizes, threads, use_torch, args.markdown)
     if "quality" in sections:
         train.run_quality(data, sizes, use_torch, args.markdown)
+    if "cold_start" in sections:
+        cold_start.run(args.quick, args.repeats, args.markdown)
     limiter.restore_original_limits()
 
     print(machine.quiet_summary())

@@ -17,6 +17,8 @@ TABLE_TITLES = (
     "predict_proba",
     "Peak memory during fit",
     "Quality after",
+    "Cold start: fresh process",
+    "Cold start: import alone",
 )
 COLUMN_HEADERS = (
     "skmlp s/epoch",
@@ -29,6 +31,9 @@ COLUMN_HEADERS = (
     "skmlp traced",
     "skmlp loss_",
     "scikit-learn acc",
+    "fit+predict s",
+    "total/sklearn",
+    "import/sklearn",
 )
 
 
@@ -54,6 +59,7 @@ def test_quick_run_prints_all_tables():
     assert "skmlp" in out
     assert "scikit-learn" in out
     assert "threadpool: blas" in out
+    assert "skmlp, SKMLP_ENGINE=numpy" in out
 
 
 def test_markdown_output_of_one_section():
