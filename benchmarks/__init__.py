@@ -18,4 +18,7 @@ Modules:
 * ``predict``   -- ``predict_proba`` latency and throughput
 * ``memory``    -- peak memory of ``fit``, each library in its own subprocess
 * ``cold_start`` -- import and first fit, each in a fresh process
+
+The accuracy benchmark on real mixed-type tables is a package of its own:
+``python -m benchmarks.tabular`` (see ``benchmarks/tabular/README.md``).
 """

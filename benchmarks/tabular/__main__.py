@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import sys
 import time
 
+from ..machine import environment_lines
 from . import datasets, models, protocol, summary
 
 QUICK_DATASETS = ("credit", "hpc_jobs", "saratoga_price")
@@ -61,6 +64,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--markdown", action="store_true", help="Markdown tables")
     parser.add_argument(
+        "--save",
+        metavar="PATH",
+        help="also write every fold's scores and times to PATH as JSON",
+    )
+    parser.add_argument(
         "--list", action="store_true", help="print the data-set table and exit"
     )
     args = parser.parse_args(argv)
@@ -90,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     bullet = "- " if args.markdown else "  "
     mode = "quick" if args.quick else "full"
     print(f"skmlp tabular accuracy benchmark ({mode} run)")
+    # The first line names the Python, the CPU and its logical CPU count.
+    print(bullet + environment_lines(args.threads, "", None)[0])
     print(bullet + ", ".join(models.library_versions()))
     print(
         f"{bullet}protocol: {args.repeats} x {args.folds}-fold cross-validation "
@@ -161,6 +171,20 @@ def main(argv: list[str] | None = None) -> int:
     for table in tables:
         table.print(args.markdown)
     limiter.restore_original_limits()
+    if args.save:
+        raw = {
+            "folds": args.folds,
+            "repeats": args.repeats,
+            "rows": args.rows,
+            "threads": args.threads,
+            "unavailable": unavailable,
+            "results": {
+                d: {m: dataclasses.asdict(cell) for m, cell in cells.items()}
+                for d, cells in results.items()
+            },
+        }
+        with open(args.save, "w") as fh:
+            json.dump(raw, fh, indent=1)
     print(f"Total time: {_minutes(time.perf_counter() - started)}")
     return 0
 
