@@ -10,6 +10,7 @@ from ._display import LossCurveDisplay
 from ._divergence import DivergenceWarning
 from ._engine import EngineWarning
 from ._regressor import MLPRegressor
+from ._tabular_encoder import TabularEncoder
 
 __version__ = "0.1.0"
 
@@ -19,6 +20,7 @@ __all__ = [
     "LossCurveDisplay",
     "MLPClassifier",
     "MLPRegressor",
+    "TabularEncoder",
     "__version__",
     "config_context",
     "get_config",

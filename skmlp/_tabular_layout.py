@@ -1,0 +1,119 @@
+"""The output layout of a fitted :class:`~skmlp.TabularEncoder`.
+
+The output columns come in four blocks, in this order: the numeric block
+(numeric and boolean columns, in input order), the missing indicators, the
+one-hot blocks, and the integer codes of the embedded columns. The fitted
+attributes describing them are what a network's input layer needs to know
+which columns to scale, which to look up in an embedding table, and how
+large each table is.
+"""
+
+import numpy as np
+
+from ._tabular_columns import N_RESERVED_CODES, onehot_width
+
+BLOCKS = ("numeric", "indicator", "onehot", "embedding")
+NUMERIC_KINDS = ("numeric", "boolean")
+
+
+def layout(encoder):
+    """The layout attributes of a fitted encoder, as a dict.
+
+    Parameters
+    ----------
+    encoder : TabularEncoder
+        With ``feature_kinds_``, ``is_categorical_``, ``categories_``,
+        ``infrequent_categories_`` and ``indicator_features_`` set.
+
+    Returns
+    -------
+    attributes : dict
+        ``numeric_features_``, ``onehot_features_``, ``embedding_features_``,
+        ``n_numeric_``, ``onehot_slices_``, ``embedding_cardinalities_`` and
+        ``output_slices_``.
+    """
+    kinds = encoder.feature_kinds_
+    onehot_features = np.flatnonzero(kinds == "onehot")
+    embedding_features = np.flatnonzero(kinds == "embedding")
+    n_numeric = int(np.isin(kinds, NUMERIC_KINDS).sum())
+    widths = [
+        n_numeric,
+        len(encoder.indicator_features_),
+        sum(onehot_width(*category_flags(encoder, i)) for i in onehot_features),
+        len(embedding_features),
+    ]
+    bounds = np.cumsum([0, *widths]).tolist()
+    onehot_slices = []
+    start = bounds[2]
+    for i in onehot_features:
+        stop = start + onehot_width(*category_flags(encoder, i))
+        onehot_slices.append(slice(start, stop))
+        start = stop
+    cardinalities = [
+        category_flags(encoder, i)[0] + N_RESERVED_CODES for i in embedding_features
+    ]
+    return {
+        "numeric_features_": np.flatnonzero(np.isin(kinds, NUMERIC_KINDS)),
+        "onehot_features_": onehot_features,
+        "embedding_features_": embedding_features,
+        "n_numeric_": n_numeric,
+        "onehot_slices_": onehot_slices,
+        "embedding_cardinalities_": np.asarray(cardinalities, dtype=np.intp),
+        "output_slices_": {
+            block: slice(bounds[k], bounds[k + 1]) for k, block in enumerate(BLOCKS)
+        },
+    }
+
+
+def categorical_index(encoder, i):
+    """Position of input column ``i`` among the categorical columns."""
+    return int(np.count_nonzero(encoder.is_categorical_[:i]))
+
+
+def category_flags(encoder, i):
+    """Number of categories, whether missing values and whether infrequent
+    categories were seen in fit, for categorical input column ``i``."""
+    j = categorical_index(encoder, i)
+    return (
+        len(encoder.categories_[j]),
+        bool(encoder._has_missing[j]),
+        len(encoder.infrequent_categories_[j]) > 0,
+    )
+
+
+def feature_names(encoder, names):
+    """Names of the output columns, from the names of the input columns.
+
+    ``age`` for a numeric column, ``age_missing`` for its indicator,
+    ``city_paris`` (then ``city_missing`` and ``city_infrequent``) in a
+    one-hot block, ``zip_code_code`` for the codes of an embedded column.
+    Repeated names are numbered: ``city_missing_1`` for a category called
+    'missing' next to the column of missing values.
+    """
+    out = [names[i] for i in encoder.numeric_features_]
+    out += [f"{names[i]}_missing" for i in encoder.indicator_features_]
+    for i in encoder.onehot_features_:
+        _, has_missing, has_infrequent = category_flags(encoder, i)
+        categories = encoder.categories_[categorical_index(encoder, i)]
+        out += [f"{names[i]}_{category}" for category in categories]
+        out += [f"{names[i]}_missing"] * has_missing
+        out += [f"{names[i]}_infrequent"] * has_infrequent
+    out += [f"{names[i]}_code" for i in encoder.embedding_features_]
+    return _unique(out)
+
+
+def _unique(names):
+    """The names, with any repeat numbered so that all differ."""
+    taken = set(names)
+    seen = set()
+    out = []
+    for name in names:
+        if name in seen:
+            k = 1
+            while f"{name}_{k}" in taken:
+                k += 1
+            name = f"{name}_{k}"
+            taken.add(name)
+        seen.add(name)
+        out.append(name)
+    return out
