@@ -21,6 +21,7 @@ WITH_EXAMPLES = {
     "skmlp._classifier",
     "skmlp._regressor",
     "skmlp._display",
+    "skmlp._tabular_encoder",
     "skmlp.streaming",
     "skmlp.onnx",
 }

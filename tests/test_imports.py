@@ -28,6 +28,8 @@ OPTIONAL = (
     "skl2onnx",
     "onnx",
     "onnxruntime",
+    # TabularEncoder reads polars DataFrames, importing polars only then.
+    "polars",
 )
 
 FIRST_FITS = """

@@ -1,4 +1,5 @@
-"""scikit-learn's own estimator checks, on the defaults and other solvers.
+"""scikit-learn's own estimator checks, on the MLPs (defaults and other solvers)
+and on TabularEncoder.
 
 One check is marked as an expected failure, for one configuration, with the
 reason beside it in ``EXPECTED_FAILURES``; every other check passes on every
@@ -8,13 +9,14 @@ not claim array-API support) and the decision-function checks do not apply
 (like scikit-learn's MLP, skmlp has no ``decision_function``).
 """
 
+import numpy as np
 import pytest
 from sklearn.utils.estimator_checks import (
     check_param_validation,
     parametrize_with_checks,
 )
 
-from skmlp import MLPClassifier, MLPRegressor
+from skmlp import MLPClassifier, MLPRegressor, TabularEncoder
 
 ESTIMATORS = [
     MLPClassifier(),
@@ -36,6 +38,14 @@ ESTIMATORS = [
     ),
     MLPRegressor(loss="huber", activation="elu", learning_rate="cosine"),
     MLPRegressor(loss="absolute_error", activation="softplus", solver="lbfgs"),
+    TabularEncoder(),
+    # The other numeric encodings, and float32 output.
+    TabularEncoder(
+        numeric_scaling="standard",
+        max_absolute_value=None,
+        numeric_imputation="mean",
+        dtype=np.float32,
+    ),
 ]
 
 
@@ -75,6 +85,8 @@ def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
 
 
-@pytest.mark.parametrize("estimator", [MLPClassifier(), MLPRegressor()], ids=repr)
+@pytest.mark.parametrize(
+    "estimator", [MLPClassifier(), MLPRegressor(), TabularEncoder()], ids=repr
+)
 def test_param_validation(estimator):
     check_param_validation(type(estimator).__name__, estimator)
