@@ -29,14 +29,11 @@ from ._tabular_checks import (
     column_errors,
 )
 from ._tabular_columns import (
-    category_codes,
     category_kind,
-    encode_numeric,
     fit_categories,
     numeric_statistics,
-    onehot_columns,
 )
-from ._tabular_layout import feature_names, layout
+from ._tabular_layout import encode_rows, feature_names, layout
 from ._validation import fail_safe
 
 # transform encodes this many rows at a time: the temporary float64 copies of
@@ -143,15 +140,30 @@ None, default='from_dtype'
     is_categorical_ : ndarray of bool of shape (`n_features_in_`,)
         Which input columns are encoded as categories.
 
-    numeric_features_, indicator_features_, onehot_features_, \
-embedding_features_ : ndarray of int
-        Indices of the input columns in each output block, in output order.
+    numeric_features_ : ndarray of int
+        Indices of the input columns of the numeric block, in output order
+        (the numeric and boolean columns, in input order).
 
-    center_, scale_, impute_values_ : ndarray of shape (`n_numeric_`,)
-        Per numeric-block column: the encoding before clipping is
-        ``(x - center_) / scale_``, with missing ``x`` replaced by
-        ``impute_values_``. ``scale_`` is ``inf`` for a column with a single
-        value, and 1 for boolean columns.
+    indicator_features_ : ndarray of int
+        Indices of the input columns that have a missing indicator.
+
+    onehot_features_ : ndarray of int
+        Indices of the one-hot encoded input columns.
+
+    embedding_features_ : ndarray of int
+        Indices of the input columns encoded as embedding codes.
+
+    center_ : ndarray of shape (`n_numeric_`,)
+        Per numeric-block column, the value subtracted: the median with
+        'robust' scaling, the mean with 'standard', 0 for booleans.
+
+    scale_ : ndarray of shape (`n_numeric_`,)
+        Per numeric-block column, the divisor of the centred values
+        (before the clipping). ``inf`` for a column with a single value in
+        fit, which encodes as 0; 1 for booleans.
+
+    impute_values_ : ndarray of shape (`n_numeric_`,)
+        Per numeric-block column, the value that replaces missing values.
 
     categories_ : list of ndarray
         The categories of each categorical column (in input order), sorted.
@@ -383,51 +395,8 @@ embedding_features_ : ndarray of int
         for start in range(0, frame.n_rows, CHUNK_ROWS):
             stop = min(start + CHUNK_ROWS, frame.n_rows)
             chunk = frame if stop - start == frame.n_rows else frame.rows(start, stop)
-            self._encode(chunk, out[start:stop], keys)
+            encode_rows(self, chunk, out[start:stop], keys)
         return out
-
-    def _encode(self, frame, out, keys):
-        """Fill the output rows ``out`` from the rows of ``frame``."""
-        start = self.n_numeric_
-        indicators = {i: start + k for k, i in enumerate(self.indicator_features_)}
-        for j, i in enumerate(self.numeric_features_):
-            with column_errors(frame, i):
-                x = check_finite(frame, i, frame.numeric(i))
-            boolean = self.feature_kinds_[i] == BOOLEAN
-            z, missing = encode_numeric(
-                x,
-                self.impute_values_[j],
-                self.center_[j],
-                self.scale_[j],
-                None if boolean else self.max_absolute_value,
-            )
-            out[:, j] = z
-            if i in indicators:
-                out[:, indicators[i]] = missing
-        onehot = dict(zip(self.onehot_features_, self.onehot_slices_, strict=True))
-        start = self.output_slices_["embedding"].start
-        embedded = {i: start + k for k, i in enumerate(self.embedding_features_)}
-        for j, i in enumerate(np.flatnonzero(self.is_categorical_)):
-            categories = self.categories_[j]
-            with column_errors(frame, i):
-                codes, levels = frame.factorize(i)
-                codes = category_codes(
-                    codes,
-                    levels,
-                    keys[j],
-                    category_kind(categories),
-                    self._has_missing[j],
-                )
-            if i in embedded:
-                out[:, embedded[i]] = codes
-                continue
-            columns = onehot_columns(
-                len(categories),
-                self._has_missing[j],
-                len(self.infrequent_categories_[j]) > 0,
-            )[codes]
-            rows = np.flatnonzero(columns >= 0)
-            out[rows, onehot[i].start + columns[rows]] = 1
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output columns.

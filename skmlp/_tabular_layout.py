@@ -1,4 +1,5 @@
-"""The output layout of a fitted :class:`~skmlp.TabularEncoder`.
+"""The output layout of a fitted :class:`~skmlp.TabularEncoder`, and the
+writing of each encoded column into its place.
 
 The output columns come in four blocks, in this order: the numeric block
 (numeric and boolean columns, in input order), the missing indicators, the
@@ -10,7 +11,16 @@ large each table is.
 
 import numpy as np
 
-from ._tabular_columns import N_RESERVED_CODES, onehot_width
+from ._frames import BOOLEAN
+from ._tabular_checks import check_finite, column_errors
+from ._tabular_columns import (
+    N_RESERVED_CODES,
+    category_codes,
+    category_kind,
+    encode_numeric,
+    onehot_columns,
+    onehot_width,
+)
 
 BLOCKS = ("numeric", "indicator", "onehot", "embedding")
 NUMERIC_KINDS = ("numeric", "boolean")
@@ -63,6 +73,62 @@ def layout(encoder):
             block: slice(bounds[k], bounds[k + 1]) for k, block in enumerate(BLOCKS)
         },
     }
+
+
+def encode_rows(encoder, frame, out, keys):
+    """Encode the rows of ``frame`` into the rows ``out`` of the output.
+
+    Parameters
+    ----------
+    encoder : TabularEncoder
+        The fitted encoder.
+    frame : ArrayFrame
+        Rows of the input, through the column interface of ``_frames``.
+    out : ndarray of shape (n_rows, n_features_out)
+        The output rows, zero on entry.
+    keys : list of ndarray
+        ``level_keys`` of each categorical column's ``categories_``.
+    """
+    start = encoder.n_numeric_
+    indicators = {i: start + k for k, i in enumerate(encoder.indicator_features_)}
+    for j, i in enumerate(encoder.numeric_features_):
+        with column_errors(frame, i):
+            x = check_finite(frame, i, frame.numeric(i))
+        boolean = encoder.feature_kinds_[i] == BOOLEAN
+        z, missing = encode_numeric(
+            x,
+            encoder.impute_values_[j],
+            encoder.center_[j],
+            encoder.scale_[j],
+            None if boolean else encoder.max_absolute_value,
+        )
+        out[:, j] = z
+        if i in indicators:
+            out[:, indicators[i]] = missing
+    onehot = dict(zip(encoder.onehot_features_, encoder.onehot_slices_, strict=True))
+    start = encoder.output_slices_["embedding"].start
+    embedded = {i: start + k for k, i in enumerate(encoder.embedding_features_)}
+    for j, i in enumerate(np.flatnonzero(encoder.is_categorical_)):
+        categories = encoder.categories_[j]
+        with column_errors(frame, i):
+            codes, levels = frame.factorize(i)
+            codes = category_codes(
+                codes,
+                levels,
+                keys[j],
+                category_kind(categories),
+                encoder._has_missing[j],
+            )
+        if i in embedded:
+            out[:, embedded[i]] = codes
+            continue
+        columns = onehot_columns(
+            len(categories),
+            encoder._has_missing[j],
+            len(encoder.infrequent_categories_[j]) > 0,
+        )[codes]
+        rows = np.flatnonzero(columns >= 0)
+        out[rows, onehot[i].start + columns[rows]] = 1
 
 
 def categorical_index(encoder, i):
