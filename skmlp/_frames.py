@@ -213,7 +213,8 @@ class PandasFrame(ArrayFrame):
         column = self.data.iloc[:, i]
         dtype = column.dtype
         types = pd.api.types
-        if isinstance(dtype, pd.CategoricalDtype):
+        arrow = str(getattr(dtype, "pyarrow_dtype", ""))
+        if isinstance(dtype, pd.CategoricalDtype) or arrow.startswith("dictionary"):
             return CATEGORY
         if _is_object(dtype):
             return object_kind(column.to_numpy())

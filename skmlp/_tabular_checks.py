@@ -55,7 +55,7 @@ def check_supported(frame, kinds):
             "skrub's ToFloat."
         ),
         OTHER: (
-            "have a dtype TabularEncoder cannot encode. Convert them to "
+            "have a dtype TabularEncoder cannot encode. Convert them to real "
             "numbers, booleans or strings."
         ),
     }

@@ -331,6 +331,26 @@ def test_polars_input_equals_pandas_input(frame, fitted):
     np.testing.assert_array_equal(polars_encoder.transform(frame), Xt)
 
 
+def test_arrow_backed_pandas_columns(frame, fitted):
+    """pandas columns stored by pyarrow (in the test extra through the dask
+    extra) encode like their NumPy-backed counterparts."""
+    import pyarrow as pa
+
+    encoder, Xt = fitted
+    arrow = frame.astype(
+        {
+            "age": "double[pyarrow]",
+            "income": "int64[pyarrow]",
+            "member": "bool[pyarrow]",
+            "verified": "bool[pyarrow]",
+            "city": pd.ArrowDtype(pa.dictionary(pa.int32(), pa.string())),
+            "plan": "string[pyarrow]",
+            "zip_code": pd.ArrowDtype(pa.string()),
+        }
+    )
+    np.testing.assert_array_equal(clone(encoder).fit(arrow).transform(arrow), Xt)
+
+
 def test_polars_float_nan_and_null_are_both_missing():
     X = pl.DataFrame({"x": [1.0, None, float("nan"), 4.0]})
     encoder = TabularEncoder().fit(X)
