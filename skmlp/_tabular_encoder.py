@@ -46,16 +46,16 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
     """Encode a table of numbers, booleans and categories for a neural network.
 
     Takes a pandas or polars DataFrame (or a NumPy array) as it comes, with
-    missing values, and returns a float matrix. Each column is encoded by
-    its kind:
+    missing values (NaN, None, ``pd.NA``, polars null), and returns a float
+    matrix. Each column is encoded by its kind:
 
     - **numeric**: missing values filled (by the median), then robust
       scaling ``z = (x - median) / (q75 - q25)`` and smooth clipping
       ``z / sqrt(1 + (z / 3) ** 2)``, the preprocessing of RealMLP
       (Holzmüller et al., 2024). A missing-indicator column is added for
       each column with missing values in fit.
-    - **boolean**: 0 and 1 (missing values filled and flagged as above),
-      neither scaled nor clipped.
+    - **boolean**: 0 and 1, neither scaled nor clipped; missing values are
+      filled (by the median: the more frequent value) and flagged as above.
     - **categorical**, with at most ``max_onehot_categories`` categories:
       one-hot encoded. A missing value is a category of its own.
     - **categorical** with more categories: one integer code per column,

@@ -592,11 +592,12 @@ def python_events(function):
         events += 1
         return trace
 
+    previous = sys.gettrace()  # e.g. a coverage tracer, put back after
     sys.settrace(trace)
     try:
         function()
     finally:
-        sys.settrace(None)
+        sys.settrace(previous)
     return events
 
 
