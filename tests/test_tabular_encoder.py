@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import polars as pl
 import pytest
+import skops.io as sio
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -558,11 +559,18 @@ def test_in_pipelines_and_column_transformers(frame):
     assert isinstance(transformer, ColumnTransformer)
 
 
-def test_clone_and_pickle(frame, fitted):
+def test_clone_pickle_and_skops(frame, fitted):
     encoder, Xt = fitted
     restored = pickle.loads(pickle.dumps(encoder))
     np.testing.assert_array_equal(restored.transform(frame), Xt)
     assert clone(encoder).get_params() == encoder.get_params()
+    # skops finds nothing to trust beyond the class itself: the fitted state
+    # is arrays, lists, dicts and slices.
+    data = sio.dumps(encoder)
+    untrusted = sio.get_untrusted_types(data=data)
+    assert untrusted == ["skmlp._tabular_encoder.TabularEncoder"]
+    restored = sio.loads(data, trusted=untrusted)
+    np.testing.assert_array_equal(restored.transform(frame), Xt)
 
 
 def test_chunks_give_the_same_result(monkeypatch, frame, fitted):
