@@ -364,11 +364,13 @@ None, default='from_dtype'
         """Check ``X`` against fit (names, width) and wrap its columns."""
         if (is_pandas(X) or is_polars(X)) and len(X.shape) == 2:
             validate_data(self, X, skip_check_array=True, reset=reset)
-            if X.shape[0] == 0:
-                raise ValueError(
-                    f"Found array with 0 sample(s) (shape={X.shape}) while a "
-                    "minimum of 1 is required by TabularEncoder."
-                )
+            # check_array's messages, for the checks it does not do here.
+            for axis, what in enumerate(["sample(s)", "feature(s)"]):
+                if X.shape[axis] == 0:
+                    raise ValueError(
+                        f"Found array with 0 {what} (shape={X.shape}) while a "
+                        "minimum of 1 is required by TabularEncoder."
+                    )
             return as_frame(X)
         X = validate_data(self, X, reset=reset, dtype=None, ensure_all_finite=False)
         return ArrayFrame(X)

@@ -495,6 +495,19 @@ def test_mixed_types_and_infinity_are_rejected_naming_the_column():
         encoder.transform(pd.DataFrame({"ok": [1.0], "n": ["seven"]}))
 
 
+@pytest.mark.parametrize(
+    "X, message",
+    [
+        (pd.DataFrame({"x": []}), "0 sample"),
+        (pd.DataFrame(index=[0, 1]), "0 feature"),
+        (pl.DataFrame({"x": []}), "0 sample"),
+    ],
+)
+def test_empty_frames_are_rejected(X, message):
+    with pytest.raises(ValueError, match=f"Found array with {message}"):
+        TabularEncoder().fit(X)
+
+
 def test_a_failed_fit_leaves_the_encoder_unchanged(frame, fitted):
     encoder = clone(fitted[0]).fit(frame)
     before = pickle.dumps(encoder)
