@@ -25,11 +25,14 @@ assist of about a hundred times the normal cost, in these loops and in the
 matrix products that read the weights. Training makes them: the weights into
 a dead ReLU unit get only the L2 term as gradient, on which Adam's normalised
 step shrinks them geometrically, and the moments of a weight whose gradient is
-zero decay by ``beta_1`` every step. Without flushing, a float32 epoch of batch 32
-on MNIST-sized data took 2.4 times as long by the fourth epoch. Both versions
-of the optimizer steps therefore flush values below the smallest normal
-number to zero; a subnormal value is below the rounding error of anything it
-is added to, so flushing it changes no result that matters.
+zero decay by ``beta_1`` every step. Without flushing, a float32 epoch of
+batch 32 on MNIST-sized data took 2.4 times as long by the fourth epoch. Both
+versions of the optimizer steps therefore flush weights, velocities and
+Adam's first moments below the ``smallest_normal`` they are given to zero
+(the optimizers pass the dtype's smallest normal number every few steps and
+0, which flushes nothing, on the others); a subnormal value is below the
+rounding error of anything it is added to, so flushing it changes no result
+that matters.
 """
 
 import threading
@@ -50,7 +53,10 @@ def adam_step(
     With ``g = grad + penalty * params`` (the L2 term's gradient added on the
     fly): ``u <- b1 u + g``, ``w <- b2 w + g^2``, ``params -= scale u /
     (sqrt(w) + epsilon)``; :class:`skmlp._optimizers.Adam` says why this is
-    Adam. All three are flushed to zero below ``smallest_normal``.
+    Adam. ``params`` and ``u`` are flushed to zero below ``smallest_normal``;
+    ``w`` is not: it decays by ``beta_2`` (0.999) a step, so it would take
+    hundreds of thousands of steps to become subnormal, and a flush would cost
+    the NumPy engine two more passes over it on every step.
     """
     for i in range(params.size):
         g = grad[i] + penalty * params[i]
@@ -59,7 +65,7 @@ def adam_step(
         p_i = params[i] - scale * u_i / (np.sqrt(w_i) + epsilon)
         # x - x: a zero of x's own type, which keeps float32 loops float32.
         u[i] = u_i if abs(u_i) >= smallest_normal else u_i - u_i
-        w[i] = w_i if w_i >= smallest_normal else w_i - w_i
+        w[i] = w_i
         params[i] = p_i if abs(p_i) >= smallest_normal else p_i - p_i
 
 
@@ -208,15 +214,14 @@ def _in_blocks(params, *arrays):
         )
 
 
-def _flush_to_zero(x, smallest_normal, mask, magnitude=None):
+def _flush_to_zero(x, smallest_normal, mask, magnitude):
     """Set the entries of ``x`` below ``smallest_normal`` in size to +0.
 
-    ``magnitude`` is a buffer for ``|x|``, or None when ``x`` is never
-    negative. NaN compares false and stays NaN, as in the loops, which write
-    ``x - x``: +0 for every finite ``x``.
+    ``magnitude`` is a buffer for ``|x|``. NaN compares false and stays NaN,
+    as in the loops, which write ``x - x``: +0 for every finite ``x``. The
+    twins skip this where ``smallest_normal`` is 0, below which no size falls.
     """
-    size = x if magnitude is None else np.abs(x, out=magnitude)
-    np.less(size, smallest_normal, out=mask)
+    np.less(np.abs(x, out=magnitude), smallest_normal, out=mask)
     np.copyto(x, 0, where=mask)
 
 
@@ -238,9 +243,9 @@ def adam_step_numpy(
         np.multiply(U, scale, out=step)
         step /= denominator
         P -= step
-        _flush_to_zero(U, smallest_normal, mask, magnitude=g)
-        _flush_to_zero(W, smallest_normal, mask)
-        _flush_to_zero(P, smallest_normal, mask, magnitude=g)
+        if smallest_normal:
+            _flush_to_zero(U, smallest_normal, mask, magnitude=g)
+            _flush_to_zero(P, smallest_normal, mask, magnitude=g)
 
 
 def sgd_step_numpy(
@@ -266,8 +271,9 @@ def sgd_step_numpy(
             P += step
         else:
             P += V
-        _flush_to_zero(V, smallest_normal, mask, magnitude=step)
-        _flush_to_zero(P, smallest_normal, mask, magnitude=step)
+        if smallest_normal:
+            _flush_to_zero(V, smallest_normal, mask, magnitude=step)
+            _flush_to_zero(P, smallest_normal, mask, magnitude=step)
 
 
 def add_l2_gradient_numpy(grad, weights, penalty):

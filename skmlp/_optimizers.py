@@ -23,6 +23,12 @@ SCHEDULES = ("constant", "invscaling", "adaptive", "cosine")
 _SMALLEST_NORMAL = {
     np.dtype(dtype): np.finfo(dtype).tiny for dtype in (np.float32, np.float64)
 }
+# Every this many steps the kernels flush subnormal values to zero; the steps
+# between pass a threshold of 0, which flushes nothing. A value that turns
+# subnormal then lives at most this many steps, too few to slow anything
+# down, while the NumPy engine skips the flush's passes over the weights and
+# moments (a third of its Adam step) on all other steps.
+FLUSH_EVERY = 8
 
 
 class LearningRateSchedule:
@@ -116,7 +122,8 @@ class _Optimizer:
         # Scalars in the parameters' dtype keep float32 arithmetic float32.
         cast = params.dtype.type
         factors = tuple(map(cast, self._next_factors()))
-        tiny = _SMALLEST_NORMAL[params.dtype]
+        flush = self.schedule.steps % FLUSH_EVERY == 0
+        tiny = _SMALLEST_NORMAL[params.dtype] if flush else cast(0)
         # Two passes, penalised and not, rather than a test on every index,
         # which would keep the compiled loop from being vectorised.
         for part, part_penalty in (

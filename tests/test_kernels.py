@@ -24,6 +24,7 @@ from skmlp._activations import relu, relu_derivative, softmax
 from skmlp._engine import kernels
 from skmlp._losses import categorical_cross_entropy
 from skmlp._network import Network
+from skmlp._optimizers import FLUSH_EVERY, SGD, Adam, LearningRateSchedule
 
 rng = np.random.default_rng(0)
 TINY = np.finfo(np.float64).tiny
@@ -296,3 +297,25 @@ def test_numba_is_imported_by_training_only():
         check=True,
     )
     assert result.stdout.split() == [b"False"]
+
+
+@pytest.mark.parametrize("name", ["adam", "sgd"])
+def test_optimizers_flush_subnormal_values_every_few_steps(engine, name):
+    # Zero gradients and a zero learning rate: subnormal weights and moments
+    # only decay, and stay subnormal until the step that flushes.
+    tiny = TINY
+    schedule = LearningRateSchedule("constant", learning_rate_init=0.0)
+    if name == "adam":
+        optimizer = Adam(2, np.float64, schedule)
+        state = optimizer.scaled_first_moment
+    else:
+        optimizer = SGD(2, np.float64, schedule, momentum=0.5, nesterov=False)
+        state = optimizer.velocity
+    params = np.array([tiny * 0.75, 1.0])
+    state[...] = [-tiny * 0.75, 0.5]  # SGD's weight shrinks, staying positive
+    for step in range(1, FLUSH_EVERY + 1):
+        optimizer.step(params, np.zeros(2))
+        if step < FLUSH_EVERY:
+            assert 0 < params[0] < tiny and 0 < -state[0] < tiny, step
+    assert params[0] == 0 and state[0] == 0
+    assert params[1] >= 1 and state[1] > tiny  # normal values are kept
