@@ -173,7 +173,7 @@ def softmax_cross_entropy(Z, Y, row_scale, epsilon, delta, bias_grad):
 # -- NumPy twins ---------------------------------------------------------------
 #
 # The optimizer steps go through the vector in blocks of _BLOCK_BYTES per
-# array: an Adam step makes about fifteen passes, and on a block the arrays
+# array: an Adam step makes about twelve passes, and on a block the arrays
 # stay in the core's cache between them instead of streaming from memory each
 # time. The block buffers belong to the thread, so that fits running in
 # several threads at once never share them.
