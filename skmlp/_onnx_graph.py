@@ -207,8 +207,17 @@ def gelu(graph, Z):
 
 @_activation("silu")
 def silu(graph, Z):
-    """``g(z) = z sigmoid(z)``."""
-    return graph.op("Mul", Z, graph.op("Sigmoid", Z))
+    """``g(z) = z sigmoid(z)``, written ``z / (1 + exp(-z))``.
+
+    onnxruntime (up to at least 1.26) fuses ``Mul(z, Sigmoid(z))`` into its
+    ``QuickGelu`` kernel, which has no double version, so a float64 model
+    written that way fails to load. ``exp(-z)`` overflowing to inf for very
+    negative ``z`` gives ``z / inf = -0``, the limit.
+    """
+    denominator = graph.op(
+        "Add", graph.constant(1.0), graph.op("Exp", graph.op("Neg", Z))
+    )
+    return graph.op("Div", Z, denominator)
 
 
 @_activation("softplus")
