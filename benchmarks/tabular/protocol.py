@@ -113,6 +113,9 @@ def fit_and_score(
         # PyTorch Lightning's deprecation notices, raised inside pytabkit,
         # are about library internals and say nothing of the model.
         warnings.filterwarnings("ignore", module="pytabkit|pytorch_lightning")
+        # A category seen only in the test fold is encoded as all zeros by
+        # design; the warning would repeat for many folds.
+        warnings.filterwarnings("ignore", message="Found unknown categories")
         start = time.perf_counter()
         model.fit(X_train, data.y[train])
         fit_s = time.perf_counter() - start
