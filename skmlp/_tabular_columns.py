@@ -29,16 +29,23 @@ N_RESERVED_CODES = 2
 def smooth_clip(z, bound):
     """``z / sqrt(1 + (z / bound) ** 2)``: the identity near 0, smooth and
     increasing, within ``(-bound, bound)`` (in floating point, ``±bound`` is
-    reached for ``|z|`` above about ``1e4 * bound``).
+    reached for ``|z|`` above about ``1e8 * bound``).
 
     Outliers keep their order and stay distinguishable, but no value can
     reach a scale that would dominate a network's first layer. It is
-    computed as ``bound * t / hypot(1, t)`` with ``t = z / bound``, which
-    does not overflow where ``t ** 2`` would; ``t`` is capped so that an
-    infinite ``z`` (a huge value divided by a tiny scale) maps to ``±bound``.
+    computed as ``bound * t / sqrt(1 + t ** 2)`` with ``t = z / bound``
+    capped at ``±1e150``, so that ``t ** 2`` cannot overflow and an
+    infinite ``z`` (a huge value divided by a tiny scale) maps to ``±bound``;
+    the cap changes no result, as ``t / sqrt(1 + t ** 2)`` rounds to ±1 long
+    before.
     """
-    t = np.clip(z / bound, -1e300, 1e300)
-    return bound * t / np.hypot(1.0, t)
+    t = np.clip(z / bound, -1e150, 1e150)
+    denominator = np.square(t)
+    denominator += 1.0
+    np.sqrt(denominator, out=denominator)
+    t /= denominator
+    t *= bound
+    return t
 
 
 def numeric_statistics(x, *, scaling, quantile_range, imputation):
@@ -68,9 +75,12 @@ def numeric_statistics(x, *, scaling, quantile_range, imputation):
     present = x[~np.isnan(x)]
     if present.size == 0:
         return 0.0, 0.0, np.inf if scaling is not None else 1.0
-    median = float(np.median(present))
-    mean = float(np.mean(present))
-    fill = median if imputation == "median" else mean
+    # The three percentiles of the robust scaling in one partial sort; the
+    # mean only where it is used.
+    median, q_low, q_high = np.percentile(present, [50.0, *quantile_range])
+    needs_mean = imputation == "mean" or scaling == "standard"
+    mean = float(np.mean(present)) if needs_mean else np.nan
+    fill = float(median) if imputation == "median" else mean
     if scaling is None:
         return fill, 0.0, 1.0
     low, high = np.min(present), np.max(present)
@@ -78,11 +88,10 @@ def numeric_statistics(x, *, scaling, quantile_range, imputation):
         return fill, float(low), np.inf
     if scaling == "standard":
         return fill, mean, float(np.std(present))
-    q_low, q_high = np.percentile(present, quantile_range)
     spread = q_high - q_low
     if spread == 0:
         spread = (high - low) / 2
-    return fill, median, float(spread)
+    return fill, float(median), float(spread)
 
 
 def encode_numeric(x, fill, center, scale, bound):
@@ -93,8 +102,10 @@ def encode_numeric(x, fill, center, scale, bound):
     missing = np.isnan(x)
     # A huge value over a tiny scale overflows to ±inf, which the clipping
     # maps to ±bound; without clipping it is left infinite.
+    z = np.where(missing, fill, x)
     with np.errstate(over="ignore"):
-        z = (np.where(missing, fill, x) - center) / scale
+        z -= center
+        z /= scale
     if bound is not None:
         z = smooth_clip(z, bound)
     return z, missing
