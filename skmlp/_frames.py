@@ -55,7 +55,7 @@ def object_missing(values):
     pandas = sys.modules.get("pandas")
     if pandas is not None:
         # pd.NA and pd.NaT only exist once pandas is loaded, and comparing
-        # pd.NA raises; pandas' own test covers them all.
+        # pd.NA raises; pandas' own test recognises them all.
         return np.asarray(pandas.isna(values), dtype=bool)
     return np.equal(values, None) | np.not_equal(values, values)
 
@@ -76,8 +76,8 @@ def object_kind(values):
     """The kind of an object column, from the types of its present values."""
     types = _types(values[~object_missing(values)])
     if _all(types, str | np.str_):
-        # All missing also lands here as no type at all: such a column is
-        # numeric (all NaN), see the check below.
+        # Without a single present value nothing says the column holds
+        # text: it is numeric, all NaN.
         return STRING if types else NUMERIC
     if _all(types, bool | np.bool_):
         return BOOLEAN

@@ -379,6 +379,18 @@ def test_numpy_input(frame, fitted):
     assert TabularEncoder().fit_transform(strings).shape == (3, 4)
 
 
+def test_object_arrays_without_pandas_loaded(monkeypatch):
+    """Where pandas was never imported, NumPy finds None and NaN itself."""
+    X = np.array([[1.0, "a"], [None, None], [np.nan, "b"], [4.0, "a"]], dtype=object)
+    expected = TabularEncoder(min_frequency=1).fit_transform(X)
+    monkeypatch.delitem(sys.modules, "pandas")
+    np.testing.assert_array_equal(
+        TabularEncoder(min_frequency=1).fit_transform(X), expected
+    )
+    assert expected[:, 1].tolist() == [0, 1, 1, 0]  # the missing indicator
+    assert expected[:, -1].tolist() == [0, 1, 0, 0]  # the missing category
+
+
 def test_categorical_features_by_name_index_and_mask():
     X = pd.DataFrame(
         {"n": [1, 2, 3, 1, 2, 3], "z": [10, 20, 10, 20, 10, 20], "c": list("aabbcc")}
