@@ -142,8 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     estimate = protocol.estimate_seconds(shapes, runnable, args.folds, args.repeats)
     if args.budget is None:
         print(
-            f"Estimated run time: about {_minutes(estimate)} on 2 cores "
-            "(from rough per-model costs; progress on stderr)\n",
+            f"Estimated run time: about {_minutes(estimate)} (from per-model "
+            "costs measured on 2 idle cores; progress on stderr)\n",
             flush=True,
         )
 
