@@ -129,8 +129,6 @@ def fit_categories(codes, levels, min_count):
         The kept categories, sorted (strings by code point, numbers by value).
     infrequent : ndarray
         The infrequent categories, sorted.
-    n_distinct : int
-        Number of distinct present values.
     """
     kind = level_kind(levels)
     keys = level_keys(levels, kind)
@@ -141,7 +139,7 @@ def fit_categories(codes, levels, min_count):
     frequent = counts >= min_count
     categories = _as_categories(keys[frequent], levels, kind)
     infrequent = _as_categories(keys[~frequent], levels, kind)
-    return categories, infrequent, len(keys)
+    return categories, infrequent
 
 
 def _as_categories(keys, levels, kind):

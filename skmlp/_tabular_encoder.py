@@ -302,12 +302,15 @@ None, default='from_dtype'
             if self.is_categorical_[i]:
                 with column_errors(frame, i):
                     codes, levels = frame.factorize(i)
-                    kept, rare, n_distinct = fit_categories(
-                        codes, levels, self._min_count(frame.n_rows)
-                    )
                 n_present = int(np.count_nonzero(codes >= 0))
                 if from_dtype and kind == STRING:
-                    check_not_text(frame, i, n_distinct, n_present)
+                    # Before the distinct values are copied as sort keys,
+                    # which for long texts would take much memory.
+                    check_not_text(frame, i, len(levels), n_present)
+                with column_errors(frame, i):
+                    kept, rare = fit_categories(
+                        codes, levels, self._min_count(frame.n_rows)
+                    )
                 self.categories_.append(kept)
                 self.infrequent_categories_.append(rare)
                 self._has_missing.append(n_present < frame.n_rows)
