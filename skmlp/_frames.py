@@ -107,12 +107,19 @@ def object_to_float(values):
 
 
 def factorize_array(values):
-    """Integer codes (-1 where missing) and the sorted distinct values.
+    """Integer codes (-1 where missing) and the distinct values.
 
-    Strings are compared as NumPy fixed-width strings and numbers as floats,
-    so that the sort and ``np.unique`` run in compiled code.
+    Object arrays go through ``pandas.factorize`` where pandas is loaded.
+    Otherwise strings are compared as NumPy fixed-width strings and numbers
+    as floats, so that the sort of ``np.unique`` runs in compiled code.
     """
     kind = values.dtype.kind
+    pandas = sys.modules.get("pandas")
+    if kind == "O" and pandas is not None:
+        # A hash table instead of a sort, and no fixed-width copy of long
+        # strings; the distinct values are checked for mixed types later.
+        codes, levels = pandas.factorize(values)
+        return np.asarray(codes, dtype=np.intp), np.asarray(levels)
     if kind == "O":
         missing = object_missing(values)
         present = values[~missing]
