@@ -25,8 +25,10 @@ class Model:
     name: str
     summary: str
     make: Callable[..., object]
-    # Rough seconds per fit per 1,000 training rows per 10 input columns on a
-    # 2-core machine with the full budget; only used to estimate run time.
+    # Rough seconds per fit per 1,000 training rows with the full budget,
+    # from 3 x 3-fold runs of four of the data sets (1 thread, on a busy
+    # 2-core machine, halved for RealMLP-TD); only used to estimate run time.
+    # RealMLP-TD's 256 epochs of small batches dominate a full run.
     cost: float
 
 
@@ -124,25 +126,25 @@ MODELS: dict[str, Model] = {
             "MLP pipeline",
             "skrub.tabular_pipeline(skmlp.MLPClassifier() / MLPRegressor())",
             _mlp_pipeline,
-            1.0,
+            0.4,
         ),
         Model(
             "HistGradientBoosting",
             'skrub.tabular_pipeline("classifier" / "regressor")',
             _hgb,
-            0.15,
+            0.4,
         ),
         Model(
             "RealMLP-TD",
             "pytabkit RealMLP_TD_Classifier / RealMLP_TD_Regressor, cpu",
             _realmlp,
-            4.0,
+            7.0,
         ),
         Model(
             "linear",
             "skrub.tabular_pipeline(LogisticRegression() / RidgeCV())",
             _linear,
-            0.05,
+            0.1,
         ),
     )
 }

@@ -176,10 +176,10 @@ def estimate_seconds(
     n_splits: int,
     n_repeats: int,
 ) -> float:
-    """Rough run time from each model's cost per 1,000 rows and 10 columns."""
+    """Rough run time from each model's cost per 1,000 training rows."""
     total = 0.0
-    for n_rows, n_cols in data_shapes:
+    for n_rows, _ in data_shapes:
         n_train = n_rows * (n_splits - 1) / n_splits
-        units = n_train / 1000 * max(n_cols, 10) / 10
-        total += sum(MODELS[m].cost for m in models) * units * n_splits * n_repeats
+        per_fit = sum(MODELS[m].cost for m in models) * n_train / 1000
+        total += per_fit * n_splits * n_repeats
     return total
