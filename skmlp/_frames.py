@@ -200,8 +200,8 @@ class ArrayFrame:
         return factorize_array(self.data[:, i])
 
 
-class PandasFrame(ArrayFrame):
-    """A pandas DataFrame; columns by position, so duplicate names work."""
+class _NamedFrame(ArrayFrame):
+    """A DataFrame with column names; columns by position."""
 
     def __init__(self, X):
         self.data = X
@@ -210,6 +210,10 @@ class PandasFrame(ArrayFrame):
 
     def label(self, i):
         return repr(self.columns[i])
+
+
+class PandasFrame(_NamedFrame):
+    """A pandas DataFrame; columns by position, so duplicate names work."""
 
     def dtype_name(self, i):
         return str(self.data.dtypes.iloc[i])
@@ -256,16 +260,8 @@ class PandasFrame(ArrayFrame):
         return np.asarray(codes, dtype=np.intp), np.asarray(levels)
 
 
-class PolarsFrame(ArrayFrame):
+class PolarsFrame(_NamedFrame):
     """A polars DataFrame."""
-
-    def __init__(self, X):
-        self.data = X
-        self.n_rows, self.n_columns = X.shape
-        self.columns = list(X.columns)
-
-    def label(self, i):
-        return repr(self.columns[i])
 
     def dtype_name(self, i):
         return str(self.data.dtypes[i])
