@@ -21,11 +21,18 @@ from sklearn.ensemble import (
 )
 
 import skmlp
-from benchmarks.tabular import __main__ as cli
-from benchmarks.tabular import datasets, models, summary
-from benchmarks.tabular.protocol import Cell
 
 ROOT = Path(__file__).resolve().parent.parent
+# The benchmarks live beside the package, not in it: make them importable
+# when pytest runs from anywhere. Appended, so that skmlp still comes from
+# the installed package.
+if str(ROOT) not in sys.path:
+    sys.path.append(str(ROOT))
+
+from benchmarks.tabular import __main__ as cli  # noqa: E402
+from benchmarks.tabular import datasets, models, summary  # noqa: E402
+from benchmarks.tabular.protocol import Cell  # noqa: E402
+
 MEAN_STD = re.compile(r"-?[\d,]+\.?\d* ± [\d,]+\.?\d*")
 TITLES = (
     "Data sets",
