@@ -1,0 +1,314 @@
+"""The tabular network: encoded columns in, scores out, with its gradient.
+
+Its input is the output of :class:`~skmlp.TabularEncoder`: the numeric block,
+the other dense columns (missing indicators, one-hot blocks) and the integer
+codes of the high-cardinality categories. A forward pass computes
+
+1. periodic embeddings of the numeric features, followed by the features
+   themselves (:func:`~skmlp._tabular_math.periodic_embedding`);
+2. the other dense columns as they are, and a learned embedding row per code;
+3. ``H = [all of that] * s``, a learned scale per column;
+4. per hidden layer ``Z = A W + b`` and the parametric activation
+   ``A = Z + alpha (g(Z) - Z)``, then dropout while training;
+5. the scores ``S = A W + b``.
+
+All parameters live in one flat vector, in *blocks* that each carry a
+learning-rate factor and a weight-decay factor (see :data:`Block`), so the
+optimizer steps a few contiguous segments with one kernel call each.
+
+The weights use the standard parametrisation with the NTK learning rate:
+training ``W' = W / sqrt(fan_in)`` with step ``lr / sqrt(fan_in)`` is what
+the NTK parametrisation ``Z = A W / sqrt(fan_in)`` does under Adam, whose
+steps do not depend on the gradient's scale (up to Adam's ``epsilon``). The
+stored weights are then the weights the prediction uses, as in the drop-in
+estimators, and the exported graphs stay plain matrix products.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._tabular_math import (
+    embedding_backward,
+    parametric_activation,
+    parametric_activation_backward,
+    periodic_embedding,
+    periodic_embedding_backward,
+)
+
+# Rows of a prediction chunk: bounds the memory of predicting on many rows.
+PREDICT_CHUNK_ROWS = 8192
+
+
+@dataclass(frozen=True)
+class Architecture:
+    """The shape of a tabular network, from the encoder and the parameters."""
+
+    n_numeric: int
+    n_dense: int
+    cardinalities: tuple
+    embedding_dim: int
+    n_frequencies: int
+    numeric_embedding_dim: int
+    hidden_layer_sizes: tuple
+    n_outputs: int
+    activation: str
+
+    @property
+    def periodic(self):
+        return self.n_frequencies > 0 and self.n_numeric > 0
+
+    @property
+    def n_inputs(self):
+        """Width of ``H``, the first layer's input."""
+        embedded = self.n_numeric * self.numeric_embedding_dim if self.periodic else 0
+        categories = len(self.cardinalities) * self.embedding_dim
+        return embedded + self.n_numeric + self.n_dense + categories
+
+    @property
+    def layer_units(self):
+        return (self.n_inputs, *self.hidden_layer_sizes, self.n_outputs)
+
+
+@dataclass(frozen=True)
+class Block:
+    """One named array in the flat vector, with its optimizer factors.
+
+    A step moves the block by ``lr * lr_factor`` times Adam's direction and
+    decays it by ``lr * weight_decay * decay_factor`` (decoupled decay).
+    """
+
+    name: str
+    shape: tuple
+    lr_factor: float
+    decay_factor: float
+
+    @property
+    def size(self):
+        return int(np.prod(self.shape))
+
+
+def make_blocks(arch, factors):
+    """The blocks of ``arch`` in storage order.
+
+    ``factors`` maps a group (``'scale'``, ``'embedding'``, ``'activation'``,
+    ``'bias'``) to its ``(lr_factor, decay_factor)``. Weights take ``1 /
+    sqrt(fan_in)`` (NTK) and decay 1. Groups with equal factors sit next to
+    each other so that the optimizer merges them into one segment.
+    """
+    blocks = [Block("scale", (arch.n_inputs,), *factors["scale"])]
+    if arch.periodic:
+        F, k, m = arch.n_numeric, arch.n_frequencies, arch.numeric_embedding_dim
+        for name, shape in (
+            ("frequencies", (F, k)),
+            ("phases", (F, k)),
+            ("mix_weights", (F, k, m)),
+            ("mix_biases", (F, m)),
+        ):
+            blocks.append(Block(name, shape, *factors["embedding"]))
+    for layer, width in enumerate(arch.hidden_layer_sizes):
+        blocks.append(Block(f"alpha{layer}", (width,), *factors["activation"]))
+    for c, cardinality in enumerate(arch.cardinalities):
+        blocks.append(Block(f"table{c}", (int(cardinality), arch.embedding_dim), 1, 1))
+    units = arch.layer_units
+    for layer, width in enumerate(units[1:]):
+        blocks.append(Block(f"b{layer}", (width,), *factors["bias"]))
+    for layer, (fan_in, fan_out) in enumerate(zip(units[:-1], units[1:], strict=True)):
+        blocks.append(Block(f"W{layer}", (fan_in, fan_out), fan_in**-0.5, 1.0))
+    return blocks
+
+
+class TabularNetwork:
+    """Parameters, forward pass and backpropagation of the tabular MLP.
+
+    Parameters
+    ----------
+    arch : Architecture
+    factors : dict
+        Per-group ``(lr_factor, decay_factor)``, see :func:`make_blocks`.
+    dtype : numpy dtype
+        ``float32`` or ``float64``, of parameters, gradients and activations.
+    """
+
+    def __init__(self, arch, factors, dtype):
+        self.arch = arch
+        self.dtype = np.dtype(dtype)
+        self.blocks = make_blocks(arch, factors)
+        self.params = np.zeros(sum(b.size for b in self.blocks), self.dtype)
+        self.grad = np.zeros_like(self.params)
+        self.p, self.g, self.slices = {}, {}, {}
+        start = 0
+        for block in self.blocks:
+            part = slice(start, start + block.size)
+            self.slices[block.name] = part
+            self.p[block.name] = self.params[part].reshape(block.shape)
+            self.g[block.name] = self.grad[part].reshape(block.shape)
+            start = part.stop
+        self.n_layers = len(arch.layer_units) - 1
+
+    # -- initialisation -----------------------------------------------------------
+
+    def initialize(self, X_sample, rng, frequency_scale):
+        """Draw the parameters, the weights and biases from the data.
+
+        Frequencies ~ N(0, frequency_scale^2), phases ~ U(-pi, pi), the
+        embedding mixes ~ U(+-1/sqrt(k)), category tables ~ N(0, 1), scales
+        and ``alpha`` 1. Each layer's weights are drawn N(0, 1) and divided,
+        per unit, by the standard deviation of their output on ``X_sample``,
+        so every unit starts with unit variance on the data. Each bias is
+        minus a random convex combination of that unit's output on 5 random
+        sample rows: its boundary starts inside the data, where it can learn.
+        """
+        arch, p = self.arch, self.p
+        p["scale"][...] = 1
+        if arch.periodic:
+            k = arch.n_frequencies
+            p["frequencies"][...] = rng.normal(
+                0, frequency_scale, p["frequencies"].shape
+            )
+            p["phases"][...] = rng.uniform(-np.pi, np.pi, p["phases"].shape)
+            bound = k**-0.5
+            p["mix_weights"][...] = rng.uniform(-bound, bound, p["mix_weights"].shape)
+            p["mix_biases"][...] = rng.uniform(-bound, bound, p["mix_biases"].shape)
+        for c in range(len(arch.cardinalities)):
+            p[f"table{c}"][...] = rng.standard_normal(p[f"table{c}"].shape)
+        A = self._features(X_sample)[0] * p["scale"]
+        for layer in range(self.n_layers):
+            W, b = p[f"W{layer}"], p[f"b{layer}"]
+            W[...] = rng.standard_normal(W.shape)
+            Z = A @ W
+            W /= np.maximum(Z.std(axis=0), 1e-30)
+            Z = A @ W
+            rows = rng.integers(0, Z.shape[0], (5, Z.shape[1]))
+            mix = rng.exponential(1.0, (5, Z.shape[1]))
+            mix /= mix.sum(axis=0)
+            b[...] = -(Z[rows, np.arange(Z.shape[1])] * mix).sum(axis=0)
+            if layer < self.n_layers - 1:
+                p[f"alpha{layer}"][...] = 1
+                A = parametric_activation(Z + b, p[f"alpha{layer}"], arch.activation)[0]
+        return self
+
+    # -- forward ------------------------------------------------------------------
+
+    def _features(self, X):
+        """``H`` before the scale, and what the backward pass needs of it."""
+        arch, p = self.arch, self.p
+        n, F = X.shape[0], arch.n_numeric
+        parts, cache = [], {}
+        if arch.periodic:
+            x_num = X[:, :F]
+            embedded, angles, cosines = periodic_embedding(
+                x_num, p["frequencies"], p["phases"], p["mix_weights"], p["mix_biases"]
+            )
+            cache.update(x_num=x_num, angles=angles, cosines=cosines)
+            parts.append(embedded.transpose(1, 0, 2).reshape(n, -1))
+        dense_stop = F + arch.n_dense
+        parts.append(X[:, :dense_stop])
+        if arch.cardinalities:
+            codes = X[:, dense_stop:].astype(np.intp)
+            cache["codes"] = codes
+            for c in range(len(arch.cardinalities)):
+                parts.append(p[f"table{c}"][codes[:, c]])
+        H0 = np.concatenate(parts, axis=1, dtype=self.dtype)
+        return H0, cache
+
+    def forward(self, X, dropout=0.0, rng=None):
+        """Scores for encoded ``X``; with ``rng``, training mode and a cache.
+
+        Returns ``(S, cache)``; the cache is None outside training. Dropout
+        zeroes each hidden unit with probability ``dropout`` and scales the
+        survivors by ``1 / (1 - dropout)``.
+        """
+        training = rng is not None
+        H0, cache = self._features(X)
+        A = H0 * self.p["scale"]
+        layers = []
+        for layer in range(self.n_layers - 1):
+            Z = A @ self.p[f"W{layer}"]
+            Z += self.p[f"b{layer}"]
+            A_next, G = parametric_activation(
+                Z, self.p[f"alpha{layer}"], self.arch.activation
+            )
+            mask = None
+            if training and dropout > 0:
+                mask = rng.random(A_next.shape, dtype=self.dtype) >= dropout
+                mask = mask.astype(self.dtype)
+                mask *= 1.0 / (1.0 - dropout)
+                A_next *= mask
+            if training:
+                layers.append((A, Z, G, mask))
+            A = A_next
+        last = self.n_layers - 1
+        S = A @ self.p[f"W{last}"]
+        S += self.p[f"b{last}"]
+        if not training:
+            return S, None
+        cache.update(H0=H0, layers=layers, A_last=A)
+        return S, cache
+
+    def scores(self, X):
+        """Scores for encoded ``X`` in chunks; reads the weights only."""
+        out = np.empty((X.shape[0], self.arch.n_outputs), self.dtype)
+        for start in range(0, X.shape[0], PREDICT_CHUNK_ROWS):
+            rows = slice(start, start + PREDICT_CHUNK_ROWS)
+            out[rows] = self.forward(X[rows])[0]
+        return out
+
+    # -- backward -----------------------------------------------------------------
+
+    def backward(self, cache, dS):
+        """Write the gradient of the loss into ``self.grad`` given ``dS``.
+
+        ``dS`` is the loss's gradient with respect to the scores, already
+        carrying the sample weighting of the batch.
+        """
+        arch, p, g = self.arch, self.p, self.g
+        last = self.n_layers - 1
+        np.matmul(cache["A_last"].T, dS, out=g[f"W{last}"])
+        np.sum(dS, axis=0, out=g[f"b{last}"])
+        dA = dS @ p[f"W{last}"].T
+        for layer in range(self.n_layers - 2, -1, -1):
+            A_prev, Z, G, mask = cache["layers"][layer]
+            if mask is not None:
+                dA *= mask
+            dZ, dalpha = parametric_activation_backward(
+                dA, Z, G, p[f"alpha{layer}"], arch.activation
+            )
+            g[f"alpha{layer}"][...] = dalpha
+            np.matmul(A_prev.T, dZ, out=g[f"W{layer}"])
+            np.sum(dZ, axis=0, out=g[f"b{layer}"])
+            dA = dZ @ p[f"W{layer}"].T
+        H0 = cache["H0"]
+        g["scale"][...] = np.einsum("ij,ij->j", dA, H0)
+        dH0 = dA
+        dH0 *= p["scale"]
+        self._features_backward(cache, dH0)
+
+    def _features_backward(self, cache, dH0):
+        arch, g = self.arch, self.g
+        n, F = dH0.shape[0], arch.n_numeric
+        start = 0
+        if arch.periodic:
+            m = arch.numeric_embedding_dim
+            dE = dH0[:, : F * m].reshape(n, F, m).transpose(1, 0, 2)
+            grads = periodic_embedding_backward(
+                dE,
+                cache["x_num"],
+                cache["angles"],
+                cache["cosines"],
+                self.p["mix_weights"],
+            )
+            for name, value in zip(
+                ("frequencies", "phases", "mix_weights", "mix_biases"),
+                grads,
+                strict=True,
+            ):
+                g[name][...] = value
+            start = F * m
+        start += F + arch.n_dense
+        e = arch.embedding_dim
+        for c in range(len(arch.cardinalities)):
+            embedding_backward(
+                dH0[:, start : start + e], cache["codes"][:, c], g[f"table{c}"]
+            )
+            start += e
