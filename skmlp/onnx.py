@@ -1,7 +1,7 @@
 """Export to ONNX: skmlp's estimators for skl2onnx and onnxruntime.
 
-Importing this module registers :class:`skmlp.MLPClassifier` and
-:class:`skmlp.MLPRegressor` with `skl2onnx <https://onnx.ai/sklearn-onnx/>`_.
+Importing this module registers :class:`skmlp.MLPClassifier`,
+:class:`skmlp.MLPRegressor` and :class:`skmlp.TabularEncoder` with `skl2onnx <https://onnx.ai/sklearn-onnx/>`_.
 ``skl2onnx.to_onnx`` then converts them, alone or as a step of a
 :class:`~sklearn.pipeline.Pipeline` or behind a
 :class:`~sklearn.compose.ColumnTransformer`, as it converts scikit-learn's own
@@ -29,9 +29,37 @@ GELU in its exact erf form), in the floating-point type of its input: a
   one output, like skl2onnx's regressors. ``loss='poisson'`` predicts
   ``exp`` of the scores, capped so that it stays finite as skmlp's does.
 
+Tables
+------
+:class:`skmlp.TabularEncoder` is registered too; its ONNX model computes what
+``transform`` computes, block for block (numeric block, missing indicators,
+one-hot blocks, embedding codes as floats). It reads a table the way
+skl2onnx declares a DataFrame, one input of shape ``[None, 1]`` per column
+named after it (matched by name, in any order), or a single 2-D input with
+every column, as ``to_onnx(model, X)`` declares a NumPy array:
+
+* numeric and boolean columns: any numeric tensor, NaN for a missing value;
+* columns of string categories: a ``StringTensorType``. ONNX strings cannot
+  be None or NaN, so **the empty string is a missing value**: it encodes as
+  the encoder encodes a missing category. Strings not seen in fit encode as
+  unknown, as ``transform`` encodes them;
+* columns of numeric categories: a numeric tensor, compared with the
+  categories in its own precision (float32 rounds them).
+
+:func:`input_types` declares these inputs for a fitted model and
+:func:`input_feed` builds them from a pandas or polars DataFrame (or an
+array), missing strings as ``""``; ``to_onnx(encoder, X)`` with a DataFrame
+also works where skl2onnx guesses the types right (not for pandas' nullable
+integer and boolean columns), fed with ``{c: X[[c]].to_numpy()}`` after
+``X[c].fillna("")`` for string columns. The graph is ``float64`` if any input
+is a ``DoubleTensorType``, ``float32`` otherwise, whatever the encoder's
+``dtype``.
+
 A fitted model that ONNX cannot express, such as one whose activation has no
-ONNX translation here, raises ``NotImplementedError`` naming what is
-missing; an unfitted one raises :class:`~sklearn.exceptions.NotFittedError`.
+ONNX translation here, or an encoder with the empty string as a category,
+raises ``NotImplementedError`` naming what is missing; an unfitted one raises
+:class:`~sklearn.exceptions.NotFittedError`; inputs of the wrong number or
+type raise ``ValueError`` or ``TypeError`` naming the column.
 
 Design
 ------
@@ -55,6 +83,11 @@ and one entry:
   ``forward`` (``skmlp._onnx_graph``, the layers up to the logits) followed by
   a head, which is what a new estimator's converter would also be.
 
+* Tables: ``skmlp._onnx_tabular_encoder.encode`` writes the blocks of a
+  fitted encoder's output into a graph; the encoder's converter
+  (``skmlp._onnx_tabular``, with its parser, shapes and the input helpers)
+  concatenates them, and a network on tables reads them block by block.
+
 A name missing from a registry is the ``NotImplementedError`` above.
 
 Examples
@@ -75,6 +108,24 @@ Examples
 >>> bool((labels == clf.predict(X)).all())
 True
 >>> bool(np.abs(proba - clf.predict_proba(X)).max() < 1e-5)
+True
+
+A table with missing numbers and categories:
+
+>>> import pandas as pd
+>>> from skmlp import TabularEncoder
+>>> from skmlp.onnx import input_feed, input_types
+>>> X = pd.DataFrame({"age": [25.0, 32.0, np.nan, 51.0, 46.0, 38.0],
+...                   "city": ["paris", "rome", "paris", None, "rome", "oslo"]})
+>>> encoder = TabularEncoder().fit(X)
+>>> onx = to_onnx(encoder, initial_types=input_types(encoder, np.float64))
+>>> session = ort.InferenceSession(
+...     onx.SerializeToString(), providers=["CPUExecutionProvider"])
+>>> feed = input_feed(encoder, X, np.float64)
+>>> feed["city"].ravel()
+array(['paris', 'rome', 'paris', '', 'rome', 'oslo'], dtype=object)
+>>> (encoded,) = session.run(None, feed)
+>>> bool((encoded == encoder.transform(X)).all())
 True
 """
 
@@ -107,9 +158,24 @@ from ._onnx_heads import (
     is_multilabel,
     label_values,
 )
+from ._onnx_tabular import (
+    convert_tabular_encoder,
+    input_feed,
+    input_types,
+    parse_tabular_encoder,
+    tabular_encoder_shapes,
+)
 from ._regressor import MLPRegressor
+from ._tabular_encoder import TabularEncoder
 
-__all__ = ["convert_mlp_classifier", "convert_mlp_regressor", "register_estimator"]
+__all__ = [
+    "convert_mlp_classifier",
+    "convert_mlp_regressor",
+    "convert_tabular_encoder",
+    "input_feed",
+    "input_types",
+    "register_estimator",
+]
 
 
 def register_estimator(estimator_class, kind, converter):
@@ -330,3 +396,10 @@ _KINDS = {
 
 register_estimator(MLPClassifier, "classifier", convert_mlp_classifier)
 register_estimator(MLPRegressor, "regressor", convert_mlp_regressor)
+update_registered_converter(
+    TabularEncoder,
+    "SkmlpTabularEncoder",
+    tabular_encoder_shapes,
+    convert_tabular_encoder,
+    parser=parse_tabular_encoder,
+)
