@@ -10,7 +10,9 @@ from ._display import LossCurveDisplay
 from ._divergence import DivergenceWarning
 from ._engine import EngineWarning
 from ._regressor import MLPRegressor
+from ._tabular_classifier import TabularMLPClassifier
 from ._tabular_encoder import TabularEncoder
+from ._tabular_regressor import TabularMLPRegressor
 
 __version__ = "0.1.0"
 
@@ -21,6 +23,8 @@ __all__ = [
     "MLPClassifier",
     "MLPRegressor",
     "TabularEncoder",
+    "TabularMLPClassifier",
+    "TabularMLPRegressor",
     "__version__",
     "config_context",
     "get_config",

@@ -208,6 +208,14 @@ class CallbackBridge:
                 "loss_": epoch.loss,
             }
 
+        return self.end_epoch(reconstruction)
+
+    def end_epoch(self, reconstruction):
+        """End the current epoch's subtask with the attributes of that epoch.
+
+        ``reconstruction()`` returns the fitted attributes a copy of the
+        estimator needs to predict with the weights of this epoch.
+        """
         stop = self._epoch.call_on_fit_task_end(
             estimator=self.est, reconstruction_attributes=reconstruction, **self.data
         )

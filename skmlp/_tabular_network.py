@@ -88,13 +88,14 @@ class Block:
         return int(np.prod(self.shape))
 
 
-def make_blocks(arch, factors):
+def make_blocks(arch, factors, ntk=True):
     """The blocks of ``arch`` in storage order.
 
     ``factors`` maps a group (``'scale'``, ``'embedding'``, ``'activation'``,
     ``'bias'``) to its ``(lr_factor, decay_factor)``. Weights take ``1 /
-    sqrt(fan_in)`` (NTK) and decay 1. Groups with equal factors sit next to
-    each other so that the optimizer merges them into one segment.
+    sqrt(fan_in)`` with ``ntk`` (1 without) and decay 1. Groups with equal
+    factors sit next to each other so that the optimizer merges them into one
+    segment.
     """
     blocks = [Block("scale", (arch.n_inputs,), *factors["scale"])]
     if arch.periodic:
@@ -114,7 +115,8 @@ def make_blocks(arch, factors):
     for layer, width in enumerate(units[1:]):
         blocks.append(Block(f"b{layer}", (width,), *factors["bias"]))
     for layer, (fan_in, fan_out) in enumerate(zip(units[:-1], units[1:], strict=True)):
-        blocks.append(Block(f"W{layer}", (fan_in, fan_out), fan_in**-0.5, 1.0))
+        rate = fan_in**-0.5 if ntk else 1.0
+        blocks.append(Block(f"W{layer}", (fan_in, fan_out), rate, 1.0))
     return blocks
 
 
@@ -128,12 +130,17 @@ class TabularNetwork:
         Per-group ``(lr_factor, decay_factor)``, see :func:`make_blocks`.
     dtype : numpy dtype
         ``float32`` or ``float64``, of parameters, gradients and activations.
+    ntk : bool
+        Whether the weights learn at the NTK rate ``1 / sqrt(fan_in)``.
     """
 
-    def __init__(self, arch, factors, dtype):
-        self.arch = arch
+    def __init__(self, arch, factors, dtype, ntk=True):
+        self.arch, self.factors, self.ntk = arch, dict(factors), ntk
         self.dtype = np.dtype(dtype)
-        self.blocks = make_blocks(arch, factors)
+        self._build()
+
+    def _build(self):
+        self.blocks = make_blocks(self.arch, self.factors, self.ntk)
         self.params = np.zeros(sum(b.size for b in self.blocks), self.dtype)
         self.grad = np.zeros_like(self.params)
         self.p, self.g, self.slices = {}, {}, {}
@@ -144,7 +151,28 @@ class TabularNetwork:
             self.p[block.name] = self.params[part].reshape(block.shape)
             self.g[block.name] = self.grad[part].reshape(block.shape)
             start = part.stop
-        self.n_layers = len(arch.layer_units) - 1
+        self.n_layers = len(self.arch.layer_units) - 1
+
+    def __getstate__(self):
+        # The per-block views would pickle as separate arrays: keep the flat
+        # vector only and rebuild the views from it.
+        return {
+            "arch": self.arch,
+            "factors": self.factors,
+            "ntk": self.ntk,
+            "dtype": self.dtype.name,
+            "params": self.params.copy(),
+        }
+
+    def __setstate__(self, state):
+        self.arch, self.factors, self.ntk = (
+            state["arch"],
+            state["factors"],
+            state["ntk"],
+        )
+        self.dtype = np.dtype(state["dtype"])
+        self._build()
+        self.params[...] = state["params"]
 
     # -- initialisation -----------------------------------------------------------
 
@@ -160,18 +188,7 @@ class TabularNetwork:
         sample rows: its boundary starts inside the data, where it can learn.
         """
         arch, p = self.arch, self.p
-        p["scale"][...] = 1
-        if arch.periodic:
-            k = arch.n_frequencies
-            p["frequencies"][...] = rng.normal(
-                0, frequency_scale, p["frequencies"].shape
-            )
-            p["phases"][...] = rng.uniform(-np.pi, np.pi, p["phases"].shape)
-            bound = k**-0.5
-            p["mix_weights"][...] = rng.uniform(-bound, bound, p["mix_weights"].shape)
-            p["mix_biases"][...] = rng.uniform(-bound, bound, p["mix_biases"].shape)
-        for c in range(len(arch.cardinalities)):
-            p[f"table{c}"][...] = rng.standard_normal(p[f"table{c}"].shape)
+        self._draw_embeddings(rng, frequency_scale)
         A = self._features(X_sample)[0] * p["scale"]
         for layer in range(self.n_layers):
             W, b = p[f"W{layer}"], p[f"b{layer}"]
@@ -184,9 +201,38 @@ class TabularNetwork:
             mix /= mix.sum(axis=0)
             b[...] = -(Z[rows, np.arange(Z.shape[1])] * mix).sum(axis=0)
             if layer < self.n_layers - 1:
-                p[f"alpha{layer}"][...] = 1
                 A = parametric_activation(Z + b, p[f"alpha{layer}"], arch.activation)[0]
         return self
+
+    def initialize_random(self, rng, frequency_scale):
+        """Draw the parameters without looking at the data.
+
+        As :meth:`initialize` for the embeddings; weights ~ N(0, 1 / fan_in)
+        and biases 0, the usual initialisation of the standard layers.
+        """
+        self._draw_embeddings(rng, frequency_scale)
+        for layer in range(self.n_layers):
+            W = self.p[f"W{layer}"]
+            W[...] = rng.normal(0, W.shape[0] ** -0.5, W.shape)
+            self.p[f"b{layer}"][...] = 0
+        return self
+
+    def _draw_embeddings(self, rng, frequency_scale):
+        arch, p = self.arch, self.p
+        p["scale"][...] = 1
+        for layer in range(len(arch.hidden_layer_sizes)):
+            p[f"alpha{layer}"][...] = 1
+        if arch.periodic:
+            k = arch.n_frequencies
+            p["frequencies"][...] = rng.normal(
+                0, frequency_scale, p["frequencies"].shape
+            )
+            p["phases"][...] = rng.uniform(-np.pi, np.pi, p["phases"].shape)
+            bound = k**-0.5
+            p["mix_weights"][...] = rng.uniform(-bound, bound, p["mix_weights"].shape)
+            p["mix_biases"][...] = rng.uniform(-bound, bound, p["mix_biases"].shape)
+        for c in range(len(arch.cardinalities)):
+            p[f"table{c}"][...] = rng.standard_normal(p[f"table{c}"].shape)
 
     # -- forward ------------------------------------------------------------------
 
@@ -212,18 +258,20 @@ class TabularNetwork:
         H0 = np.concatenate(parts, axis=1, dtype=self.dtype)
         return H0, cache
 
-    def forward(self, X, dropout=0.0, rng=None):
+    def forward(self, X, dropout=0.0, rng=None, n_hidden=None):
         """Scores for encoded ``X``; with ``rng``, training mode and a cache.
 
         Returns ``(S, cache)``; the cache is None outside training. Dropout
         zeroes each hidden unit with probability ``dropout`` and scales the
-        survivors by ``1 / (1 - dropout)``.
+        survivors by ``1 / (1 - dropout)``. With ``n_hidden``, returns the
+        activations of that many hidden layers instead of the scores.
         """
         training = rng is not None
         H0, cache = self._features(X)
         A = H0 * self.p["scale"]
         layers = []
-        for layer in range(self.n_layers - 1):
+        n_hidden = self.n_layers - 1 if n_hidden is None else n_hidden
+        for layer in range(n_hidden):
             Z = A @ self.p[f"W{layer}"]
             Z += self.p[f"b{layer}"]
             A_next, G = parametric_activation(
@@ -238,6 +286,8 @@ class TabularNetwork:
             if training:
                 layers.append((A, Z, G, mask))
             A = A_next
+        if n_hidden < self.n_layers - 1:
+            return A, None
         last = self.n_layers - 1
         S = A @ self.p[f"W{last}"]
         S += self.p[f"b{last}"]
@@ -246,12 +296,26 @@ class TabularNetwork:
         cache.update(H0=H0, layers=layers, A_last=A)
         return S, cache
 
-    def scores(self, X):
-        """Scores for encoded ``X`` in chunks; reads the weights only."""
-        out = np.empty((X.shape[0], self.arch.n_outputs), self.dtype)
-        for start in range(0, X.shape[0], PREDICT_CHUNK_ROWS):
-            rows = slice(start, start + PREDICT_CHUNK_ROWS)
-            out[rows] = self.forward(X[rows])[0]
+    def scores(self, X, rows):
+        """Scores for the ``rows`` of encoded ``X``; reads the weights only.
+
+        Works through the rows in chunks, so the memory beyond the output is
+        bounded whatever their number.
+        """
+        return self._in_chunks(X, rows, self.arch.n_outputs, None)
+
+    def hidden(self, X, layer):
+        """Activations of hidden layer ``layer`` for every row of ``X``."""
+        width = self.arch.hidden_layer_sizes[layer]
+        return self._in_chunks(X, np.arange(X.shape[0]), width, layer + 1)
+
+    def _in_chunks(self, X, rows, width, n_hidden):
+        out = np.empty((rows.size, width), self.dtype)
+        whole = rows.size == X.shape[0] and (rows[-1:] == rows.size - 1).all()
+        for start in range(0, rows.size, PREDICT_CHUNK_ROWS):
+            part = slice(start, start + PREDICT_CHUNK_ROWS)
+            chunk = X[part] if whole else X[rows[part]]
+            out[part] = self.forward(chunk, n_hidden=n_hidden)[0]
         return out
 
     # -- backward -----------------------------------------------------------------

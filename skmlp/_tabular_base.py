@@ -1,0 +1,463 @@
+"""BaseTabularMLP: parameters and the wiring of fit for the tabular MLPs.
+
+The estimator wires: :class:`~skmlp.TabularEncoder` turns the DataFrame into
+one encoded matrix, :mod:`skmlp._tabular_network` computes, and
+:mod:`skmlp._tabular_training` runs the epochs. The subclasses say how the
+target is encoded, which loss trains it and how predictions are scored.
+"""
+
+from abc import ABCMeta, abstractmethod
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.callback import CallbackSupportMixin
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+
+from ._divergence import DivergenceWarning
+from ._fitting import CallbackBridge
+from ._tabular_encoder import TabularEncoder
+from ._tabular_math import BASE_ACTIVATIONS, SCHEDULES
+from ._tabular_network import Architecture, TabularNetwork
+from ._tabular_training import GroupAdam, Recipe, train
+from ._validation import TRAINING_ERRSTATE, check_hidden_layer_sizes
+
+# Rows whose outputs set the initial weights and biases (see
+# TabularNetwork.initialize): enough for stable unit variances.
+INIT_ROWS = 4096
+
+# (learning-rate factor, weight-decay factor) per parameter group. With the
+# NTK parametrisation the scales learn 6 times faster than the weights, the
+# embeddings, activation shapes and biases 10 times slower; the decay
+# factors are the squares of the rate factors, and biases are not decayed.
+NTK_FACTORS = {
+    "scale": (6.0, 36.0),
+    "embedding": (0.1, 0.01),
+    "activation": (0.1, 0.01),
+    "bias": (0.1, 0.0),
+}
+UNIFORM_FACTORS = {
+    "scale": (1.0, 1.0),
+    "embedding": (1.0, 1.0),
+    "activation": (1.0, 1.0),
+    "bias": (1.0, 0.0),
+}
+
+
+class BaseTabularMLP(
+    CallbackSupportMixin, TransformerMixin, BaseEstimator, metaclass=ABCMeta
+):
+    """Shared machinery of the tabular MLPs; not meant to be used directly."""
+
+    _parameter_constraints: dict = {
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "categorical_features": TabularEncoder._parameter_constraints[
+            "categorical_features"
+        ],
+        "max_onehot_categories": [Interval(Integral, 0, None, closed="left")],
+        "embedding_dim": [Interval(Integral, 1, None, closed="left")],
+        "numeric_embedding": [StrOptions({"periodic"}), None],
+        "n_frequencies": [Interval(Integral, 1, None, closed="left")],
+        "numeric_embedding_dim": [Interval(Integral, 1, None, closed="left")],
+        "frequency_scale": [Interval(Real, 0, None, closed="neither")],
+        "feature_scale": ["boolean"],
+        "activation": [StrOptions(set(BASE_ACTIVATIONS))],
+        "parametric_activation": ["boolean"],
+        "parametrization": [StrOptions({"ntk", "standard"})],
+        "init": [StrOptions({"data", "random"})],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "dropout_schedule": [StrOptions(set(SCHEDULES))],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "weight_decay_schedule": [StrOptions(set(SCHEDULES))],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "learning_rate_schedule": [StrOptions(set(SCHEDULES))],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "dtype": [StrOptions({"float32", "float64"}), type],
+    }
+
+    @abstractmethod
+    def __init__(self):
+        """Subclasses store their parameters unchanged, as scikit-learn asks."""
+
+    # -- hooks the subclasses provide ---------------------------------------
+
+    @abstractmethod
+    def _encode_target(self, y, fitting):
+        """The 2-D training target; ``fitting`` learns its encoding."""
+
+    @abstractmethod
+    def _loss_function(self):
+        """``f(S, Y, smoothing, row_scale) -> (loss, dS)``."""
+
+    @abstractmethod
+    def _validation_score(self, S, Y, sample_weight):
+        """Score of scores ``S`` against encoded ``Y``: higher is better."""
+
+    def _target_attributes(self):
+        """Fitted attributes of the target's encoding (``classes_``...)."""
+        return {}
+
+    def _label_smoothing(self):
+        return 0.0
+
+    def _stratify(self, Y):
+        return None
+
+    def _weighted(self, Y, sample_weight):
+        return sample_weight
+
+    # -- fitting ------------------------------------------------------------
+
+    def _dtype(self):
+        return np.dtype(self.dtype)
+
+    def _fit(self, X, y, sample_weight, X_val, y_val, sample_weight_val):
+        hidden = check_hidden_layer_sizes(self.hidden_layer_sizes)
+        if len(hidden) == 0:
+            raise ValueError("hidden_layer_sizes must have at least one layer.")
+        warm = self.warm_start and hasattr(self, "_network")
+        dtype = self._dtype()
+        X_given, y_given = X, y
+        if warm:
+            encoder = self.encoder_
+            X = encoder.transform(X)
+        else:
+            encoder = TabularEncoder(
+                self.categorical_features,
+                max_onehot_categories=self.max_onehot_categories,
+                dtype=dtype,
+            )
+            X = encoder.fit_transform(X)
+        X = X.astype(dtype, copy=False)
+        if X.shape[0] != _n_rows(y):
+            raise ValueError(
+                f"X has {X.shape[0]} samples but y has {_n_rows(y)}; they must match."
+            )
+        Y = self._encode_target(y, fitting=not warm).astype(dtype, copy=False)
+        sample_weight = self._weighted(Y, _checked_weight(sample_weight, X, dtype))
+
+        random_state = check_random_state(self.random_state)
+        rng = np.random.default_rng(random_state.randint(np.iinfo(np.int32).max))
+        rows = np.arange(X.shape[0])
+        validation = None
+        if X_val is not None or y_val is not None:
+            validation = self._user_validation(
+                encoder, X_val, y_val, sample_weight_val, dtype
+            )
+        elif self.validation_fraction is not None:
+            rows, held_out = self._split(Y, rng)
+            validation = (X, held_out, Y[held_out], _rows_of(sample_weight, held_out))
+
+        if warm:
+            network = self._network
+            self._check_warm_start_shapes(network, encoder, hidden, Y.shape[1])
+            network = _copy_network(network)
+        else:
+            arch = self._architecture(encoder, hidden, Y)
+            network = TabularNetwork(arch, *self._factors(dtype))
+            if self.init == "data":
+                sample = rng.choice(rows, min(rows.size, INIT_ROWS), replace=False)
+                network.initialize(X[np.sort(sample)], rng, self.frequency_scale)
+            else:
+                network.initialize_random(rng, self.frequency_scale)
+        optimizer = GroupAdam(network, self.beta_1, self.beta_2, self.epsilon)
+        if warm and self._optimizer_state is not None:
+            optimizer.load_state_dict(self._optimizer_state)
+
+        bridge = CallbackBridge(self, X_given, y_given, None, max_epochs=self.max_iter)
+        validate = None
+        if validation is not None:
+            X_v, rows_v, Y_v, sw_v = validation
+
+            def validate():
+                return self._validation_score(network.scores(X_v, rows_v), Y_v, sw_v)
+
+        def on_epoch_end(epoch, loss, score, seconds):
+            def reconstruction():
+                copy = _copy_network(network)
+                return {
+                    "encoder_": encoder,
+                    "n_features_in_": encoder.n_features_in_,
+                    "_network": copy,
+                    **self._target_attributes(),
+                    **self._fitted_attributes(copy),
+                    "n_iter_": epoch,
+                    "loss_": loss,
+                }
+
+            return bridge.end_epoch(reconstruction)
+
+        try:
+            with np.errstate(**TRAINING_ERRSTATE):
+                history = train(
+                    network,
+                    optimizer,
+                    self._recipe(),
+                    X,
+                    Y,
+                    sample_weight,
+                    rows,
+                    self._loss_function(),
+                    rng,
+                    validate=validate,
+                    on_epoch_end=on_epoch_end,
+                    verbose=self.verbose,
+                )
+        except FloatingPointError as exc:
+            raise FloatingPointError(
+                f"Training diverged ({exc}). Lower learning_rate_init (now "
+                f"{self.learning_rate_init}) or check the data for extreme values."
+            ) from exc
+        _warn_outcome(self, history)
+
+        # Only a successful fit reaches this point and changes the estimator.
+        self.encoder_ = encoder
+        self.n_features_in_ = encoder.n_features_in_
+        if hasattr(encoder, "feature_names_in_"):
+            self.feature_names_in_ = encoder.feature_names_in_
+        else:
+            vars(self).pop("feature_names_in_", None)
+        self._network = network
+        self._optimizer_state = None if history.diverged else optimizer.state_dict()
+        for name, value in self._fitted_attributes(network).items():
+            setattr(self, name, value)
+        self.loss_curve_ = history.loss_curve
+        self.validation_scores_ = history.validation_scores if validate else None
+        self.best_epoch_ = history.best_epoch if validate else None
+        self.n_iter_ = len(history.loss_curve)
+        bridge.close()
+        return self
+
+    def _architecture(self, encoder, hidden, Y):
+        slices = encoder.output_slices_
+        n_numeric = encoder.n_numeric_
+        cardinalities = tuple(int(c) for c in encoder.embedding_cardinalities_)
+        periodic = self.numeric_embedding == "periodic"
+        return Architecture(
+            n_numeric=n_numeric,
+            n_dense=slices["embedding"].start - n_numeric,
+            cardinalities=cardinalities,
+            embedding_dim=self.embedding_dim,
+            n_frequencies=self.n_frequencies if periodic else 0,
+            numeric_embedding_dim=self.numeric_embedding_dim,
+            hidden_layer_sizes=hidden,
+            n_outputs=Y.shape[1],
+            activation=self.activation,
+        )
+
+    def _factors(self, dtype):
+        factors = dict(
+            NTK_FACTORS if self.parametrization == "ntk" else UNIFORM_FACTORS
+        )
+        if not self.feature_scale:
+            factors["scale"] = (0.0, 0.0)
+        if not self.parametric_activation:
+            factors["activation"] = (0.0, 0.0)
+        return factors, dtype, self.parametrization == "ntk"
+
+    def _recipe(self):
+        return Recipe(
+            learning_rate=self.learning_rate_init,
+            learning_rate_schedule=self.learning_rate_schedule,
+            dropout=self.dropout,
+            dropout_schedule=self.dropout_schedule,
+            weight_decay=self.weight_decay,
+            weight_decay_schedule=self.weight_decay_schedule,
+            label_smoothing=self._label_smoothing(),
+            batch_size=self.batch_size,
+            max_iter=self.max_iter,
+        )
+
+    def _split(self, Y, rng):
+        """Training and held-out row indices (stratified when it can be)."""
+        rows = np.arange(Y.shape[0])
+        stratify = self._stratify(Y)
+        if stratify is not None and np.bincount(stratify).min() < 2:
+            stratify = None
+        seed = int(rng.integers(np.iinfo(np.int32).max))
+        try:
+            train_rows, held_out = train_test_split(
+                rows,
+                test_size=self.validation_fraction,
+                random_state=seed,
+                stratify=stratify,
+            )
+        except ValueError:
+            train_rows, held_out = train_test_split(
+                rows, test_size=self.validation_fraction, random_state=seed
+            )
+        if held_out.size < 1 or train_rows.size < 1:
+            raise ValueError(
+                f"validation_fraction={self.validation_fraction} leaves no rows to "
+                f"train or to validate on among {Y.shape[0]} samples. Pass more "
+                "data, or validation_fraction=None to train on all of it."
+            )
+        return np.sort(train_rows), np.sort(held_out)
+
+    def _user_validation(self, encoder, X_val, y_val, sample_weight_val, dtype):
+        if X_val is None or y_val is None:
+            raise ValueError("X_val and y_val must be given together.")
+        X_val = encoder.transform(X_val).astype(dtype, copy=False)
+        if X_val.shape[0] != _n_rows(y_val):
+            raise ValueError(
+                f"X_val has {X_val.shape[0]} samples but y_val has {_n_rows(y_val)}."
+            )
+        Y_val = self._encode_target(y_val, fitting=False).astype(dtype, copy=False)
+        weight = _checked_weight(sample_weight_val, X_val, dtype)
+        return X_val, np.arange(X_val.shape[0]), Y_val, weight
+
+    def _check_warm_start_shapes(self, network, encoder, hidden, n_outputs):
+        arch = network.arch
+        if arch.hidden_layer_sizes != hidden or arch.n_outputs != n_outputs:
+            raise ValueError(
+                "warm_start needs the same layer sizes as the previous fit: it had "
+                f"{arch.hidden_layer_sizes}, now {hidden}. Set warm_start=False "
+                "to train a new network."
+            )
+
+    def _fitted_attributes(self, network):
+        """The public view of the network's parameters (arrays share memory)."""
+        p, arch = network.p, network.arch
+        numeric = None
+        if arch.periodic:
+            numeric = {
+                "frequencies": p["frequencies"],
+                "phases": p["phases"],
+                "weights": p["mix_weights"],
+                "biases": p["mix_biases"],
+            }
+        hidden = range(len(arch.hidden_layer_sizes))
+        layers = range(network.n_layers)
+        return {
+            "numeric_embedding_": numeric,
+            "category_embeddings_": [
+                p[f"table{c}"] for c in range(len(arch.cardinalities))
+            ],
+            "feature_scale_": p["scale"],
+            "coefs_": [p[f"W{layer}"] for layer in layers],
+            "intercepts_": [p[f"b{layer}"] for layer in layers],
+            "activation_weights_": [p[f"alpha{layer}"] for layer in hidden],
+        }
+
+    # -- prediction ---------------------------------------------------------
+
+    def _encoded(self, X):
+        check_is_fitted(self, "_network")
+        return self.encoder_.transform(X).astype(self._network.dtype, copy=False)
+
+    def _scores(self, X):
+        X = self._encoded(X)
+        return self._network.scores(X, np.arange(X.shape[0]))
+
+    def transform(self, X, layer=-1):
+        """Hidden-layer activations of ``X``: the network as a feature extractor.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            The raw input, as given to ``fit``.
+        layer : int, default=-1
+            Which hidden layer: 0 is the first, -1 the last.
+
+        Returns
+        -------
+        X_hidden : ndarray of shape (n_samples, hidden_layer_sizes[layer])
+            The activations of that layer (without dropout).
+        """
+        check_is_fitted(self, "_network")
+        n_hidden = len(self._network.arch.hidden_layer_sizes)
+        if not isinstance(layer, Integral) or not -n_hidden <= layer < n_hidden:
+            raise ValueError(
+                f"layer must be an integer in [-{n_hidden}, {n_hidden - 1}] for "
+                f"this network's {n_hidden} hidden layer(s), got {layer!r}."
+            )
+        X = self._encoded(X)
+        return self._network.hidden(X, int(layer) % n_hidden)
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the features :meth:`transform` returns (last hidden layer).
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Ignored; present for API consistency.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str
+            ``<estimator name in lower case><i>`` for each unit ``i``.
+        """
+        check_is_fitted(self, "_network")
+        width = self._network.arch.hidden_layer_sizes[-1]
+        prefix = type(self).__name__.lower()
+        return np.asarray([f"{prefix}{i}" for i in range(width)], dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.categorical = True
+        tags.input_tags.string = True
+        return tags
+
+
+def _n_rows(y):
+    return len(y) if not hasattr(y, "shape") else y.shape[0]
+
+
+def _rows_of(sample_weight, rows):
+    return None if sample_weight is None else sample_weight[rows]
+
+
+def _checked_weight(sample_weight, X, dtype):
+    if sample_weight is None:
+        return None
+    sample_weight = _check_sample_weight(
+        sample_weight, X, dtype=dtype, ensure_non_negative=True
+    )
+    if not sample_weight.sum() > 0:
+        raise ValueError("sample_weight must not be all zero.")
+    return sample_weight
+
+
+def _copy_network(network):
+    """A network with its own copy of ``network``'s parameters.
+
+    A warm start trains the copy, so that a failing fit leaves the fitted
+    estimator's weights as they were.
+    """
+    copy = TabularNetwork.__new__(TabularNetwork)
+    copy.__setstate__(network.__getstate__())
+    return copy
+
+
+def _warn_outcome(est, history):
+    import warnings
+
+    if history.diverged is not None:
+        warnings.warn(
+            f"Training diverged: {history.diverged}. Kept the weights of epoch "
+            f"{history.best_epoch}, the best on the validation data. Lower "
+            "learning_rate_init to train further.",
+            DivergenceWarning,
+            stacklevel=4,
+        )
+    elif history.interrupted:
+        warnings.warn(
+            f"Training interrupted by the user after {len(history.loss_curve)} "
+            "complete epochs; kept the best weights seen.",
+            stacklevel=4,
+        )
