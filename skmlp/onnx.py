@@ -1,13 +1,14 @@
 """Export to ONNX: skmlp's estimators for skl2onnx and onnxruntime.
 
-Importing this module registers :class:`skmlp.MLPClassifier`,
-:class:`skmlp.MLPRegressor` and :class:`skmlp.TabularEncoder` with `skl2onnx <https://onnx.ai/sklearn-onnx/>`_.
-``skl2onnx.to_onnx`` then converts them, alone or as a step of a
-:class:`~sklearn.pipeline.Pipeline` or behind a
-:class:`~sklearn.compose.ColumnTransformer`, as it converts scikit-learn's own
-multi-layer perceptrons. ``import skmlp`` does not import this module, nor
-skl2onnx, onnx or onnxruntime: they are needed only to export, and
-``pip install "skmlp[onnx]"`` installs them.
+Importing this module registers skmlp's estimators (:class:`skmlp.MLPClassifier`,
+:class:`skmlp.MLPRegressor`, :class:`skmlp.TabularMLPClassifier`,
+:class:`skmlp.TabularMLPRegressor`) and :class:`skmlp.TabularEncoder` with
+`skl2onnx <https://onnx.ai/sklearn-onnx/>`_. ``skl2onnx.to_onnx`` then
+converts them, alone or as a step of a :class:`~sklearn.pipeline.Pipeline` or
+behind a :class:`~sklearn.compose.ColumnTransformer`, as it converts
+scikit-learn's own multi-layer perceptrons. ``import skmlp`` does not import
+this module, nor skl2onnx, onnx or onnxruntime: they are needed only to
+export, and ``pip install "skmlp[onnx]"`` installs them.
 
 The ONNX model computes what the estimator's ``predict`` and ``predict_proba``
 compute, formula for formula (every hidden activation with skmlp's constants,
@@ -31,29 +32,31 @@ GELU in its exact erf form), in the floating-point type of its input: a
 
 Tables
 ------
-:class:`skmlp.TabularEncoder` is registered too; its ONNX model computes what
-``transform`` computes, block for block (numeric block, missing indicators,
-one-hot blocks, embedding codes as floats). It reads a table the way
-skl2onnx declares a DataFrame, one input of shape ``[None, 1]`` per column
-named after it (matched by name, in any order), or a single 2-D input with
-every column, as ``to_onnx(model, X)`` declares a NumPy array:
+The ONNX model of :class:`skmlp.TabularEncoder` computes what ``transform``
+computes, block for block; those of :class:`skmlp.TabularMLPClassifier` and
+:class:`skmlp.TabularMLPRegressor` encode the same way, then run the network:
+a classifier has the two outputs and the options above (its probabilities are
+the softmax of the scores, as ``predict_proba``), a regressor one output of
+shape ``(n_samples, n_outputs)``, clipped to the training range if
+``clamp_output``. They read a table as skl2onnx declares a DataFrame, one
+input of shape ``[None, 1]`` per column named after it (matched by name, in
+any order), or as one 2-D input with every column:
 
 * numeric and boolean columns: any numeric tensor, NaN for a missing value;
 * columns of string categories: a ``StringTensorType``. ONNX strings cannot
-  be None or NaN, so **the empty string is a missing value**: it encodes as
-  the encoder encodes a missing category. Strings not seen in fit encode as
-  unknown, as ``transform`` encodes them;
+  be None or NaN, so **the empty string is a missing value**, encoded as the
+  encoder encodes a missing category; strings not seen in fit encode as
+  unknown, as in ``transform``;
 * columns of numeric categories: a numeric tensor, compared with the
   categories in its own precision (float32 rounds them).
 
 :func:`input_types` declares these inputs for a fitted model and
 :func:`input_feed` builds them from a pandas or polars DataFrame (or an
-array), missing strings as ``""``; ``to_onnx(encoder, X)`` with a DataFrame
-also works where skl2onnx guesses the types right (not for pandas' nullable
-integer and boolean columns), fed with ``{c: X[[c]].to_numpy()}`` after
-``X[c].fillna("")`` for string columns. The graph is ``float64`` if any input
-is a ``DoubleTensorType``, ``float32`` otherwise, whatever the encoder's
-``dtype``.
+array). ``to_onnx(model, X)`` with a DataFrame works too where skl2onnx
+guesses the types right (not for pandas' nullable integers and booleans),
+fed with ``{c: X[[c]].to_numpy()}``, string columns through
+``.fillna("")``. The graph is ``float64`` if any input is a
+``DoubleTensorType``, ``float32`` otherwise, whatever the model's ``dtype``.
 
 A fitted model that ONNX cannot express, such as one whose activation has no
 ONNX translation here, or an encoder with the empty string as a category,
@@ -75,18 +78,20 @@ and one entry:
   skl2onnx shape calculator, parser (which checks that the model can be
   converted before anything is built) and options of that kind, reusing
   skl2onnx's own classifier parser and shape calculator for the label,
-  probability and ZipMap outputs.
+  probability and ZipMap outputs. ``'tabular_classifier'`` and
+  ``'tabular_regressor'`` (``skmlp._onnx_tabular``) are the same for models
+  that take a table, one input per column.
 * Estimators: :func:`register_estimator` registers one estimator class with
   its kind and its converter, a function ``converter(scope, operator,
   container)`` writing the graph of a fitted model. This module registers
   :func:`convert_mlp_classifier` and :func:`convert_mlp_regressor`; both are
   ``forward`` (``skmlp._onnx_graph``, the layers up to the logits) followed by
   a head, which is what a new estimator's converter would also be.
-
 * Tables: ``skmlp._onnx_tabular_encoder.encode`` writes the blocks of a
-  fitted encoder's output into a graph; the encoder's converter
-  (``skmlp._onnx_tabular``, with its parser, shapes and the input helpers)
-  concatenates them, and a network on tables reads them block by block.
+  fitted encoder's output; the encoder's converter concatenates them, and
+  :func:`convert_tabular_classifier` and :func:`convert_tabular_regressor`
+  pass them to ``skmlp._onnx_tabular_network.scores``, the network up to its
+  scores, whose base activations are a registry like the hidden ones.
 
 A name missing from a registry is the ``NotImplementedError`` above.
 
@@ -159,19 +164,26 @@ from ._onnx_heads import (
     label_values,
 )
 from ._onnx_tabular import (
+    TABULAR_KINDS,
+    convert_tabular_classifier,
     convert_tabular_encoder,
+    convert_tabular_regressor,
     input_feed,
     input_types,
     parse_tabular_encoder,
     tabular_encoder_shapes,
 )
 from ._regressor import MLPRegressor
+from ._tabular_classifier import TabularMLPClassifier
 from ._tabular_encoder import TabularEncoder
+from ._tabular_regressor import TabularMLPRegressor
 
 __all__ = [
     "convert_mlp_classifier",
     "convert_mlp_regressor",
+    "convert_tabular_classifier",
     "convert_tabular_encoder",
+    "convert_tabular_regressor",
     "input_feed",
     "input_types",
     "register_estimator",
@@ -186,10 +198,13 @@ def register_estimator(estimator_class, kind, converter):
     estimator_class : type
         The estimator class. skl2onnx looks converters up by exact class, so a
         subclass of a registered estimator needs its own registration.
-    kind : {'classifier', 'regressor'}
+    kind : {'classifier', 'regressor', 'tabular_classifier', \
+'tabular_regressor'}
         Gives the outputs, their shapes, the conversion options and the checks
         run before conversion: a label and probabilities for a classifier, one
-        prediction tensor for a regressor.
+        prediction tensor for a regressor. The tabular kinds take a table
+        (one input per column, see :func:`input_types`) and check the
+        encoder and the network of a tabular estimator.
     converter : callable
         ``converter(scope, operator, container)``, a skl2onnx converter that
         writes the graph of ``operator.raw_operator``, a fitted estimator.
@@ -392,10 +407,15 @@ _KINDS = {
         },
     ),
     "regressor": (_regressor_shapes, _parse_regressor, None),
+    **TABULAR_KINDS,
 }
 
 register_estimator(MLPClassifier, "classifier", convert_mlp_classifier)
 register_estimator(MLPRegressor, "regressor", convert_mlp_regressor)
+register_estimator(
+    TabularMLPClassifier, "tabular_classifier", convert_tabular_classifier
+)
+register_estimator(TabularMLPRegressor, "tabular_regressor", convert_tabular_regressor)
 update_registered_converter(
     TabularEncoder,
     "SkmlpTabularEncoder",

@@ -8,6 +8,9 @@ the output with ``transform``: to ``1e-12`` in float64 (in practice bit for
 bit, the graph computes the same operations), to ``1e-5`` in float32.
 """
 
+import copy
+from functools import cache
+
 import numpy as np
 import onnxruntime as ort
 import pandas as pd
@@ -24,7 +27,9 @@ from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
-from skmlp import TabularEncoder
+from skmlp import TabularEncoder, TabularMLPClassifier, TabularMLPRegressor
+from skmlp._onnx_tabular_network import ACTIVATIONS as TABULAR_ACTIVATIONS
+from skmlp._tabular_math import BASE_ACTIVATIONS
 from skmlp.onnx import input_feed, input_types
 
 DTYPES = [np.float32, np.float64]
@@ -286,3 +291,150 @@ def test_what_onnx_cannot_tell_apart_is_not_implemented():
     with pytest.raises(NotImplementedError, match="equal in float32"):
         to_onnx(encoder, initial_types=input_types(encoder, np.float32))
     assert_same_encoding(encoder, session(encoder, np.float64), X, np.float64)
+
+
+# -- TabularMLPClassifier and TabularMLPRegressor ------------------------------
+
+
+def tabular_params(**params):
+    """Small networks, trained briefly: the tests compare two computations of
+    the same network, not how well it learned."""
+    return {"hidden_layer_sizes": (16, 8), "max_iter": 3, "random_state": 0, **params}
+
+
+@cache
+def table():
+    X = mixed_frame(1500)
+    labels = np.where(X["score"] > 0, "high", "low")
+    labels[X["plan"] == "team"] = "team"
+    return X, labels, X["score"] * 1e3 + X["age"].fillna(0)
+
+
+@cache
+def fitted_classifier(**params):
+    X, labels, _ = table()
+    return TabularMLPClassifier(**tabular_params(**params)).fit(X, labels)
+
+
+@cache
+def fitted_regressor(**params):
+    X, _, target = table()
+    return TabularMLPRegressor(**tabular_params(**params)).fit(X, target)
+
+
+def estimator_tolerance(model, dtype):
+    """float64 graphs of float64 networks agree to rounding; any float32
+    step leaves float32's precision."""
+    return TOLERANCE[
+        np.float64 if model.dtype == "float64" == np.dtype(dtype) else np.float32
+    ]
+
+
+def run_estimator(model, X, dtype, options=None):
+    sess = session(model, dtype, options=options)
+    return sess.run(None, input_feed(model, X, dtype))
+
+
+def assert_same_classifier(model, X, dtype):
+    labels, proba = run_estimator(model, X, dtype, {"zipmap": False})
+    np.testing.assert_array_equal(labels, model.predict(X))
+    assert proba.dtype == dtype and proba.shape == (len(X), len(model.classes_))
+    tolerance = estimator_tolerance(model, dtype)
+    np.testing.assert_allclose(proba, model.predict_proba(X), rtol=0, atol=tolerance)
+
+
+def test_every_tabular_activation_has_an_onnx_form():
+    assert set(TABULAR_ACTIVATIONS) == set(BASE_ACTIVATIONS)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("activation", sorted(BASE_ACTIVATIONS))
+def test_tabular_classifier(activation, dtype):
+    model = fitted_classifier(activation=activation, dtype="float64")
+    assert model.numeric_embedding_ is not None and model.category_embeddings_
+    assert_same_classifier(model, table()[0], dtype)
+    assert_same_classifier(model, unseen(mixed_frame(300, seed=1)), dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_tabular_classifier_float32_network_integer_classes_and_zipmap(dtype):
+    X, labels, _ = table()
+    model = TabularMLPClassifier(
+        **tabular_params(numeric_embedding=None, parametric_activation=False)
+    ).fit(X, (labels == "high").astype(int))
+    assert model.numeric_embedding_ is None
+    assert_same_classifier(model, X, dtype)
+    if dtype == np.float32:  # ZipMap takes float32 only
+        labels, proba = run_estimator(model, X, dtype)
+        assert proba[0].keys() == {0, 1}
+        expected = model.predict_proba(X)[0]
+        assert [proba[0][0], proba[0][1]] == pytest.approx(expected, abs=1e-5)
+
+
+def test_tabular_classifier_options():
+    model = fitted_classifier(dtype="float64")
+    X = table()[0][:50]
+    outputs = run_estimator(model, X, np.float32, {"zipmap": "columns"})
+    assert len(outputs) == 1 + len(model.classes_)
+    np.testing.assert_allclose(
+        outputs[1], model.predict_proba(X)[:, 0], rtol=0, atol=1e-5
+    )
+    options = {"zipmap": False, "nocl": True, "output_class_labels": True}
+    labels, _, classes = run_estimator(model, X, np.float64, options)
+    np.testing.assert_array_equal(classes, [0, 1, 2])
+    np.testing.assert_array_equal(labels, model.predict_proba(X).argmax(axis=1))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("activation", sorted(BASE_ACTIVATIONS))
+def test_tabular_regressor(activation, dtype):
+    model = fitted_regressor(activation=activation, dtype="float64")
+    for X in (table()[0], unseen(mixed_frame(300, seed=1))):
+        (prediction,) = run_estimator(model, X, dtype)
+        assert prediction.dtype == dtype and prediction.shape == (len(X), 1)
+        # The network predicts standardised targets: it agrees to the
+        # tolerance on their scale.
+        tolerance = estimator_tolerance(model, dtype)
+        atol = tolerance * model.target_scale_[0]
+        np.testing.assert_allclose(
+            prediction.ravel(), model.predict(X), rtol=tolerance, atol=atol
+        )
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_tabular_regressor_several_outputs_unclamped_float32(dtype):
+    data = load_penguins()
+    X = data.drop(columns=["bill_length_mm", "body_mass_g"])
+    Y = data[["bill_length_mm", "body_mass_g"]].fillna(0).to_numpy()
+    model = TabularMLPRegressor(**tabular_params(clamp_output=False)).fit(X, Y)
+    (prediction,) = run_estimator(model, X, dtype)
+    assert prediction.shape == Y.shape
+    scale = model.target_scale_
+    np.testing.assert_allclose(
+        prediction / scale, model.predict(X) / scale, rtol=1e-5, atol=1e-5
+    )
+
+
+def test_tabular_estimators_that_cannot_be_converted():
+    with pytest.raises(NotFittedError, match="call 'fit'"):
+        to_onnx(
+            TabularMLPClassifier(),
+            initial_types=[("X", FloatTensorType([None, 3]))],
+        )
+    model = copy.deepcopy(fitted_classifier(dtype="float64"))
+    model.activation = "softsign"
+    with pytest.raises(NotImplementedError, match="'softsign'"):
+        to_onnx(model, initial_types=input_types(model), options={"zipmap": False})
+
+
+def test_tabular_regressor_clamps_to_the_training_range():
+    model = copy.deepcopy(fitted_regressor(dtype="float64"))
+    X = table()[0]
+    low, high = np.quantile(model.predict(X), [0.2, 0.8])
+    model.target_min_, model.target_max_ = np.array([low]), np.array([high])
+    (prediction,) = run_estimator(model, X, np.float64)
+    tolerance = 1e-12 * model.target_scale_[0]
+    np.testing.assert_allclose(
+        prediction.ravel(), model.predict(X), rtol=1e-12, atol=tolerance
+    )
+    assert (prediction == low).mean() > 0.1 and (prediction == high).mean() > 0.1
