@@ -1,6 +1,7 @@
 """The engine that runs the training kernels: Numba's compiled loops or NumPy.
 
-:mod:`skmlp._kernels` writes each element-wise job twice, as a loop and as
+:mod:`skmlp._kernels` (and :mod:`skmlp._tabular_kernels` for the tabular
+network) writes each element-wise job twice, as a loop and as
 its NumPy twin. :func:`kernels` returns the set the configured engine uses
 (:func:`skmlp.get_config`):
 
@@ -25,8 +26,11 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from . import _kernels, _tabular_kernels
 from ._config import ENGINE_VARIABLE, get_config
-from ._kernels import LOOPS, NUMPY_TWINS
+
+LOOPS = _kernels.LOOPS | _tabular_kernels.LOOPS
+NUMPY_TWINS = _kernels.NUMPY_TWINS | _tabular_kernels.NUMPY_TWINS
 
 
 class EngineWarning(UserWarning):
@@ -128,6 +132,7 @@ def _try_once(namespace):
     namespace.softmax_cross_entropy(
         x.copy(), np.eye(3)[[0, 2]], np.full(2, 0.5), 1e-16, x.copy(), np.empty(3)
     )
+    _tabular_kernels.try_once(namespace)
 
 
 def _warn(message):

@@ -28,10 +28,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._engine import kernels
+from ._tabular_kernels import ACTIVATION_CODES
 from ._tabular_math import (
     embedding_backward,
     parametric_activation,
-    parametric_activation_backward,
     periodic_embedding,
     periodic_embedding_backward,
 )
@@ -271,12 +272,18 @@ class TabularNetwork:
         A = H0 * self.p["scale"]
         layers = []
         n_hidden = self.n_layers - 1 if n_hidden is None else n_hidden
+        code = ACTIVATION_CODES[self.arch.activation]
         for layer in range(n_hidden):
             Z = A @ self.p[f"W{layer}"]
-            Z += self.p[f"b{layer}"]
-            A_next, G = parametric_activation(
-                Z, self.p[f"alpha{layer}"], self.arch.activation
+            if training:
+                D, S = np.empty_like(Z), np.empty_like(Z)
+            else:
+                D = S = np.empty((0, Z.shape[1]), self.dtype)
+            # Z becomes the layer's output, in place.
+            kernels().parametric_forward(
+                Z, self.p[f"b{layer}"], self.p[f"alpha{layer}"], code, D, S
             )
+            A_next = Z
             mask = None
             if training and dropout > 0:
                 mask = rng.random(A_next.shape, dtype=self.dtype) >= dropout
@@ -284,7 +291,7 @@ class TabularNetwork:
                 mask *= 1.0 / (1.0 - dropout)
                 A_next *= mask
             if training:
-                layers.append((A, Z, G, mask))
+                layers.append((A, D, S, mask))
             A = A_next
         if n_hidden < self.n_layers - 1:
             return A, None
@@ -326,21 +333,19 @@ class TabularNetwork:
         ``dS`` is the loss's gradient with respect to the scores, already
         carrying the sample weighting of the batch.
         """
-        arch, p, g = self.arch, self.p, self.g
+        p, g = self.p, self.g
         last = self.n_layers - 1
         np.matmul(cache["A_last"].T, dS, out=g[f"W{last}"])
         np.sum(dS, axis=0, out=g[f"b{last}"])
         dA = dS @ p[f"W{last}"].T
         for layer in range(self.n_layers - 2, -1, -1):
-            A_prev, Z, G, mask = cache["layers"][layer]
+            A_prev, D, S, mask = cache["layers"][layer]
             if mask is not None:
                 dA *= mask
-            dZ, dalpha = parametric_activation_backward(
-                dA, Z, G, p[f"alpha{layer}"], arch.activation
-            )
-            g[f"alpha{layer}"][...] = dalpha
+            # dA becomes the gradient with respect to the pre-activation.
+            kernels().parametric_backward(dA, D, S, g[f"alpha{layer}"], g[f"b{layer}"])
+            dZ = dA
             np.matmul(A_prev.T, dZ, out=g[f"W{layer}"])
-            np.sum(dZ, axis=0, out=g[f"b{layer}"])
             dA = dZ @ p[f"W{layer}"].T
         H0 = cache["H0"]
         g["scale"][...] = np.einsum("ij,ij->j", dA, H0)

@@ -1,0 +1,74 @@
+"""The fused kernels of the tabular network against the reference math."""
+
+import numpy as np
+import pytest
+
+from skmlp._engine import kernels
+from skmlp._tabular_kernels import ACTIVATION_CODES
+from skmlp._tabular_math import (
+    BASE_ACTIVATIONS,
+    parametric_activation,
+    parametric_activation_backward,
+)
+
+TOLERANCE = {np.float32: 2e-6, np.float64: 1e-13}
+
+
+def layer(dtype, seed=0):
+    rng = np.random.default_rng(seed)
+    # Wide enough to reach mish's linear tail and selu's flat one.
+    Z = (rng.normal(size=(9, 7)) * 8).astype(dtype)
+    b = rng.normal(size=7).astype(dtype)
+    alpha = rng.uniform(0.3, 1.4, 7).astype(dtype)
+    return Z, b, alpha
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", sorted(ACTIVATION_CODES))
+def test_parametric_forward_computes_the_activation_and_its_slope(engine, name, dtype):
+    Z, b, alpha = layer(dtype)
+    z = (Z + b).astype(np.float64)
+    expected, G = parametric_activation(z, alpha.astype(np.float64), name)
+    slope = 1 + alpha * (BASE_ACTIVATIONS[name][1](z) - 1)
+    D, S = np.empty_like(Z), np.empty_like(Z)
+    out = Z.copy()
+    kernels().parametric_forward(out, b, alpha, ACTIVATION_CODES[name], D, S)
+    rtol = TOLERANCE[dtype]
+    np.testing.assert_allclose(out, expected, rtol=rtol, atol=rtol)
+    np.testing.assert_allclose(D, G - z, rtol=rtol, atol=rtol)
+    np.testing.assert_allclose(S, slope, rtol=rtol, atol=rtol)
+    # Prediction: no rows to keep, the same output.
+    empty = np.empty((0, 7), dtype)
+    again = Z.copy()
+    kernels().parametric_forward(again, b, alpha, ACTIVATION_CODES[name], empty, empty)
+    np.testing.assert_array_equal(again, out)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", sorted(ACTIVATION_CODES))
+def test_parametric_backward_matches_the_reference(engine, name, dtype):
+    Z, b, alpha = layer(dtype, seed=1)
+    z = Z + b
+    D, S = np.empty_like(Z), np.empty_like(Z)
+    kernels().parametric_forward(Z.copy(), b, alpha, ACTIVATION_CODES[name], D, S)
+    delta = np.random.default_rng(2).normal(size=Z.shape).astype(dtype)
+    G = BASE_ACTIVATIONS[name][0](z.astype(np.float64))
+    dZ, dalpha = parametric_activation_backward(
+        delta.astype(np.float64), z.astype(np.float64), G, alpha, name
+    )
+    dalpha_out, dbias = np.empty(7, dtype), np.empty(7, dtype)
+    kernels().parametric_backward(delta, D, S, dalpha_out, dbias)
+    rtol = 20 * TOLERANCE[dtype]
+    np.testing.assert_allclose(delta, dZ, rtol=rtol, atol=rtol)
+    np.testing.assert_allclose(dalpha_out, dalpha, rtol=rtol, atol=rtol)
+    np.testing.assert_allclose(dbias, dZ.sum(axis=0), rtol=rtol, atol=rtol)
+
+
+def test_mish_kernel_stays_finite_far_out(engine):
+    Z = np.array([[-1e4, -50.0, 50.0, 1e4]], dtype=np.float32)
+    D, S = np.empty_like(Z), np.empty_like(Z)
+    kernels().parametric_forward(
+        Z, np.zeros(4, np.float32), np.ones(4, np.float32), 1, D, S
+    )
+    assert np.isfinite(Z).all() and np.isfinite(S).all()
+    np.testing.assert_allclose(Z[0, 2:], [50.0, 1e4])
