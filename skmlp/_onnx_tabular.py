@@ -6,8 +6,8 @@ blocks) and :mod:`skmlp._onnx_tabular_network` (the network's scores). The
 tabular estimators take one input per column, of different types, where
 skl2onnx's own classifier and regressor parsers and shape calculators expect
 one numeric tensor; the parsers here declare the outputs in the graph's type
-(float64 if any input is a double tensor) and the shape calculators check
-only the outputs, reusing skl2onnx's ZipMap and label handling.
+(``skmlp._onnx_tabular_encoder.graph_dtype``) and the shape calculators
+check only the outputs, reusing skl2onnx's ZipMap and label handling.
 """
 
 import numpy as np
@@ -90,7 +90,7 @@ def parse_tabular_encoder(scope, model, inputs, custom_parsers=None):
     check_categories(model, Columns(model, inputs))
     operator = scope.declare_local_operator("SkmlpTabularEncoder", model)
     operator.inputs = list(inputs)
-    tensor = _tensor_type(graph_dtype(inputs))
+    tensor = _tensor_type(graph_dtype(model, inputs))
     operator.outputs.append(scope.declare_local_variable("encoded", tensor()))
     return operator.outputs
 
@@ -98,7 +98,7 @@ def parse_tabular_encoder(scope, model, inputs, custom_parsers=None):
 def tabular_encoder_shapes(operator):
     """``(n_samples, n_features_out)`` in the graph's float type."""
     model = operator.raw_operator
-    tensor = _tensor_type(graph_dtype(operator.inputs))
+    tensor = _tensor_type(graph_dtype(model, operator.inputs))
     n_samples = operator.inputs[0].get_first_dimension()
     width = model.output_slices_["embedding"].stop
     operator.outputs[0].type = tensor([n_samples, width])
@@ -120,7 +120,7 @@ def convert_tabular_encoder(scope, operator, container):
         Receives the nodes and initializers.
     """
     model = operator.raw_operator
-    graph = Graph(scope, container, graph_dtype(operator.inputs))
+    graph = Graph(scope, container, graph_dtype(model, operator.inputs))
     encoded = encode(graph, model, Columns(model, operator.inputs))
     encoded_matrix(graph, encoded, output=operator.outputs[0].full_name)
 
@@ -149,7 +149,7 @@ def parse_tabular_classifier(scope, model, inputs, custom_parsers=None):
     over the probabilities) and ``output_class_labels``, as its classifier
     parser has them."""
     _check_estimator(model, inputs)
-    tensor = _tensor_type(graph_dtype(inputs))
+    tensor = _tensor_type(graph_dtype(model, inputs))
     operator = _declare(
         scope,
         model,
@@ -178,7 +178,7 @@ def parse_tabular_classifier(scope, model, inputs, custom_parsers=None):
 def parse_tabular_regressor(scope, model, inputs, custom_parsers=None):
     """One prediction tensor in the graph's type."""
     _check_estimator(model, inputs)
-    tensor = _tensor_type(graph_dtype(inputs))
+    tensor = _tensor_type(graph_dtype(model, inputs))
     return _declare(scope, model, inputs, [("variable", tensor())]).outputs
 
 
@@ -192,16 +192,17 @@ def tabular_classifier_shapes(operator):
 def tabular_regressor_shapes(operator):
     """``(n_samples, n_outputs)`` in the graph's type."""
     check_input_and_output_numbers(operator, output_count_range=1)
+    model = operator.raw_operator
     n_samples = operator.inputs[0].get_first_dimension()
-    n_outputs = len(operator.raw_operator.intercepts_[-1])
-    tensor = _tensor_type(graph_dtype(operator.inputs))
+    n_outputs = len(model.intercepts_[-1])
+    tensor = _tensor_type(graph_dtype(model, operator.inputs))
     operator.outputs[0].type = tensor([n_samples, n_outputs])
 
 
 def _scores(scope, operator, container):
     model = operator.raw_operator
     encoder = model.encoder_
-    graph = Graph(scope, container, graph_dtype(operator.inputs))
+    graph = Graph(scope, container, graph_dtype(model, operator.inputs))
     encoded = encode(graph, encoder, Columns(encoder, operator.inputs))
     return graph, model, scores(graph, model, encoded)
 

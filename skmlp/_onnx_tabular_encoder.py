@@ -41,10 +41,15 @@ _CLIP_CAP = {np.dtype(np.float32): 1e18, np.dtype(np.float64): 1e150}
 _FLOATS = (TensorProto.FLOAT, TensorProto.DOUBLE)
 
 
-def graph_dtype(inputs):
-    """float64 if any input is a double tensor, float32 otherwise."""
-    double = any(guess_proto_type(v.type) == TensorProto.DOUBLE for v in inputs)
-    return np.float64 if double else np.float32
+def graph_dtype(model, inputs):
+    """float64 if any input is a double tensor, float32 if any is a float
+    tensor, else (strings and integers only) the ``dtype`` of ``model``."""
+    protos = {guess_proto_type(v.type) for v in inputs}
+    if TensorProto.DOUBLE in protos:
+        return np.dtype(np.float64)
+    if TensorProto.FLOAT in protos:
+        return np.dtype(np.float32)
+    return np.dtype(model.dtype)
 
 
 @dataclass

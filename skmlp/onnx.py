@@ -56,7 +56,8 @@ array). ``to_onnx(model, X)`` with a DataFrame works too where skl2onnx
 guesses the types right (not for pandas' nullable integers and booleans),
 fed with ``{c: X[[c]].to_numpy()}``, string columns through
 ``.fillna("")``. The graph is ``float64`` if any input is a
-``DoubleTensorType``, ``float32`` otherwise, whatever the model's ``dtype``.
+``DoubleTensorType``, else ``float32`` if any is a ``FloatTensorType``, else
+(only strings and integers) of the model's ``dtype``.
 
 A fitted model that ONNX cannot express, such as one whose activation has no
 ONNX translation here, or an encoder with the empty string as a category,

@@ -281,9 +281,9 @@ def test_what_onnx_cannot_tell_apart_is_not_implemented():
     # Without missing values in fit, a missing value and "" both get the
     # unknown code when "" is infrequent: nothing to tell apart.
     encoder = TabularEncoder().fit(pd.DataFrame({"a": ["", "x", "x", "y", "y"]}))
-    sess = session(encoder, np.float32)
+    sess = session(encoder, np.float64)
     assert_same_encoding(
-        encoder, sess, pd.DataFrame({"a": ["", None, "x"]}), np.float32
+        encoder, sess, pd.DataFrame({"a": ["", None, "x"]}), np.float64
     )
 
     X = pd.DataFrame({"a": [0.1, 0.1, 1 + 1e-12, 1 + 1e-12, 1.0, 1.0]})
@@ -438,3 +438,39 @@ def test_tabular_regressor_clamps_to_the_training_range():
         prediction.ravel(), model.predict(X), rtol=1e-12, atol=tolerance
     )
     assert (prediction == low).mean() > 0.1 and (prediction == high).mean() > 0.1
+
+
+@pytest.mark.parametrize("model_dtype", ["float32", "float64"])
+def test_a_table_of_strings_gives_a_graph_of_the_models_dtype(model_dtype):
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(
+        {
+            "a": rng.choice(list("abc"), 400),
+            "b": pd.Categorical(rng.choice([f"level{i}" for i in range(40)], 400)),
+        }
+    )
+    y = (X["a"] == "a") ^ (rng.random(400) < 0.1)
+    model = TabularMLPClassifier(**tabular_params(dtype=model_dtype)).fit(X, y)
+    assert model.encoder_.n_numeric_ == 0
+    assert_same_classifier(model, X, np.dtype(model_dtype).type)
+    encoder = TabularEncoder(dtype=model_dtype).fit(X)
+    sess = session(encoder, np.float32)
+    assert_same_encoding(encoder, sess, X, np.dtype(model_dtype).type)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_tabular_regressor_on_one_array_tensor(dtype):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 5))
+    X[rng.random(X.shape) < 0.05] = np.nan
+    X[:, 4] = rng.integers(0, 30, 400)  # numeric categories, embedded
+    y = np.nan_to_num(X[:, 0]) + X[:, 4] / 10
+    model = TabularMLPRegressor(
+        **tabular_params(categorical_features=[4], max_onehot_categories=4)
+    ).fit(X, y)
+    assert list(model.encoder_.feature_kinds_).count("embedding") == 1
+    sess = session(model, dtype, X=X[:1].astype(dtype), initial_types=None)
+    (prediction,) = sess.run(None, {"X": X.astype(dtype)})
+    np.testing.assert_allclose(
+        prediction.ravel(), model.predict(X), rtol=1e-5, atol=1e-5 * y.std()
+    )
