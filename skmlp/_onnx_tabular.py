@@ -172,6 +172,13 @@ def parse_tabular_classifier(scope, model, inputs, custom_parsers=None):
         raise RuntimeError(
             "Option 'output_class_labels' is not compatible with option 'zipmap'."
         )
+    if tensor is DoubleTensorType:
+        # onnxruntime would only fail when loading the model, less clearly.
+        raise TypeError(
+            "ONNX's ZipMap takes float32 probabilities, and a DoubleTensorType "
+            "input makes a float64 graph: pass options={'zipmap': False}, or "
+            "declare float32 inputs, e.g. with skmlp.onnx.input_types(model)."
+        )
     return _apply_zipmap(options["zipmap"], scope, model, tensor(), operator.outputs)
 
 

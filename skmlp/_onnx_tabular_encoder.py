@@ -101,6 +101,13 @@ class Columns:
                 f"of {n_features} columns, not "
                 f"{', '.join(_describe(v) for v in self.inputs)}."
             )
+        if not self.single:
+            wide = [v for v in self.inputs if _width(v) not in (None, 1, -1)]
+            if wide:
+                raise ValueError(
+                    "With one input per column, each input has one column; got "
+                    f"{', '.join(_describe(v) for v in wide)}."
+                )
         for i, name in enumerate(names):
             self._check(i, name)
 

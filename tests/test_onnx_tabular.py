@@ -271,6 +271,9 @@ def test_wrong_inputs_are_named():
     wrong = [(n, StringTensorType([None, 1]) if n == "year" else t) for n, t in types]
     with pytest.raises(TypeError, match="'year' holds numbers"):
         to_onnx(encoder, initial_types=wrong)
+    wrong = [(n, FloatTensorType([None, 2]) if n == "year" else t) for n, t in types]
+    with pytest.raises(ValueError, match="each input has one column"):
+        to_onnx(encoder, initial_types=wrong)
 
 
 def test_what_onnx_cannot_tell_apart_is_not_implemented():
@@ -421,7 +424,10 @@ def test_tabular_estimators_that_cannot_be_converted():
             TabularMLPClassifier(),
             initial_types=[("X", FloatTensorType([None, 3]))],
         )
-    model = copy.deepcopy(fitted_classifier(dtype="float64"))
+    model = fitted_classifier(dtype="float64")
+    with pytest.raises(TypeError, match="zipmap"):
+        to_onnx(model, initial_types=input_types(model, np.float64))
+    model = copy.deepcopy(model)
     model.activation = "softsign"
     with pytest.raises(NotImplementedError, match="'softsign'"):
         to_onnx(model, initial_types=input_types(model), options={"zipmap": False})
