@@ -80,6 +80,15 @@ def _tensor_type(dtype):
         ) from None
 
 
+def _declare(scope, model, inputs, outputs):
+    """The operator of ``model`` with its inputs and ``(name, type)`` outputs."""
+    operator = scope.declare_local_operator(f"Skmlp{type(model).__name__}", model)
+    operator.inputs = list(inputs)
+    for name, type_ in outputs:
+        operator.outputs.append(scope.declare_local_variable(name, type_))
+    return operator
+
+
 # -- the encoder ---------------------------------------------------------------
 
 
@@ -88,11 +97,8 @@ def parse_tabular_encoder(scope, model, inputs, custom_parsers=None):
     the operator and its output, a float tensor in the graph's type."""
     _check_fitted(model)
     check_categories(model, Columns(model, inputs))
-    operator = scope.declare_local_operator("SkmlpTabularEncoder", model)
-    operator.inputs = list(inputs)
     tensor = _tensor_type(graph_dtype(model, inputs))
-    operator.outputs.append(scope.declare_local_variable("encoded", tensor()))
-    return operator.outputs
+    return _declare(scope, model, inputs, [("encoded", tensor())]).outputs
 
 
 def tabular_encoder_shapes(operator):
@@ -135,15 +141,6 @@ def _check_estimator(model, inputs):
     check_network(model)
 
 
-def _declare(scope, model, inputs, outputs):
-    """The operator of ``model`` with its inputs and ``(name, type)`` outputs."""
-    operator = scope.declare_local_operator(f"Skmlp{type(model).__name__}", model)
-    operator.inputs = list(inputs)
-    for name, type_ in outputs:
-        operator.outputs.append(scope.declare_local_variable(name, type_))
-    return operator
-
-
 def parse_tabular_classifier(scope, model, inputs, custom_parsers=None):
     """Label and probabilities, then skl2onnx's options ``zipmap`` (ZipMap
     over the probabilities) and ``output_class_labels``, as its classifier
@@ -175,9 +172,10 @@ def parse_tabular_classifier(scope, model, inputs, custom_parsers=None):
     if tensor is DoubleTensorType:
         # onnxruntime would only fail when loading the model, less clearly.
         raise TypeError(
-            "ONNX's ZipMap takes float32 probabilities, and a DoubleTensorType "
-            "input makes a float64 graph: pass options={'zipmap': False}, or "
-            "declare float32 inputs, e.g. with skmlp.onnx.input_types(model)."
+            "ONNX's ZipMap takes float32 probabilities, and this graph is "
+            "float64 (a DoubleTensorType input, or a float64 model with no "
+            "float input): pass options={'zipmap': False}, or declare float32 "
+            "inputs, e.g. with skmlp.onnx.input_types(model)."
         )
     return _apply_zipmap(options["zipmap"], scope, model, tensor(), operator.outputs)
 
@@ -293,6 +291,7 @@ def convert_tabular_regressor(scope, operator, container):
 
 # kind: (shape calculator, parser, conversion options), for register_estimator.
 TABULAR_KINDS = {
+    "tabular_encoder": (tabular_encoder_shapes, parse_tabular_encoder, None),
     "tabular_classifier": (
         tabular_classifier_shapes,
         parse_tabular_classifier,

@@ -79,9 +79,9 @@ and one entry:
   skl2onnx shape calculator, parser (which checks that the model can be
   converted before anything is built) and options of that kind, reusing
   skl2onnx's own classifier parser and shape calculator for the label,
-  probability and ZipMap outputs. ``'tabular_classifier'`` and
-  ``'tabular_regressor'`` (``skmlp._onnx_tabular``) are the same for models
-  that take a table, one input per column.
+  probability and ZipMap outputs. ``'tabular_classifier'``,
+  ``'tabular_regressor'`` and ``'tabular_encoder'`` (``skmlp._onnx_tabular``)
+  are the same for models that take a table, one input per column.
 * Estimators: :func:`register_estimator` registers one estimator class with
   its kind and its converter, a function ``converter(scope, operator,
   container)`` writing the graph of a fitted model. This module registers
@@ -171,8 +171,6 @@ from ._onnx_tabular import (
     convert_tabular_regressor,
     input_feed,
     input_types,
-    parse_tabular_encoder,
-    tabular_encoder_shapes,
 )
 from ._regressor import MLPRegressor
 from ._tabular_classifier import TabularMLPClassifier
@@ -200,12 +198,12 @@ def register_estimator(estimator_class, kind, converter):
         The estimator class. skl2onnx looks converters up by exact class, so a
         subclass of a registered estimator needs its own registration.
     kind : {'classifier', 'regressor', 'tabular_classifier', \
-'tabular_regressor'}
+'tabular_regressor', 'tabular_encoder'}
         Gives the outputs, their shapes, the conversion options and the checks
         run before conversion: a label and probabilities for a classifier, one
-        prediction tensor for a regressor. The tabular kinds take a table
-        (one input per column, see :func:`input_types`) and check the
-        encoder and the network of a tabular estimator.
+        prediction tensor for a regressor or an encoder. The tabular kinds
+        take a table (one input per column, see :func:`input_types`) and
+        check the encoder (and the network) of a tabular model.
     converter : callable
         ``converter(scope, operator, container)``, a skl2onnx converter that
         writes the graph of ``operator.raw_operator``, a fitted estimator.
@@ -413,14 +411,8 @@ _KINDS = {
 
 register_estimator(MLPClassifier, "classifier", convert_mlp_classifier)
 register_estimator(MLPRegressor, "regressor", convert_mlp_regressor)
+register_estimator(TabularEncoder, "tabular_encoder", convert_tabular_encoder)
 register_estimator(
     TabularMLPClassifier, "tabular_classifier", convert_tabular_classifier
 )
 register_estimator(TabularMLPRegressor, "tabular_regressor", convert_tabular_regressor)
-update_registered_converter(
-    TabularEncoder,
-    "SkmlpTabularEncoder",
-    tabular_encoder_shapes,
-    convert_tabular_encoder,
-    parser=parse_tabular_encoder,
-)
