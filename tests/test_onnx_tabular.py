@@ -123,6 +123,35 @@ def test_penguins_with_the_types_skl2onnx_guesses():
     assert_same_encoding(encoder, sess, X, np.float64, feed)
 
 
+def test_booleans_integers_and_categories_with_the_types_skl2onnx_guesses():
+    rng = np.random.default_rng(0)
+    n = 300
+    X = pd.DataFrame(
+        {
+            "number": rng.normal(size=n),
+            "count": rng.integers(0, 100, n),
+            "flag": rng.random(n) < 0.5,
+            "plan": rng.choice(["basic", "pro", "team"], n).astype(object),
+            "city": pd.Categorical(rng.choice(CITIES, n)),
+        }
+    )
+    X.loc[3:4, "number"] = np.nan
+    X.loc[5:9, "plan"] = None
+    encoder = TabularEncoder().fit(X)
+    sess = session(encoder, np.float64, X=X, initial_types=None)
+    assert [i.type for i in sess.get_inputs()] == [
+        "tensor(double)",
+        "tensor(int64)",
+        "tensor(bool)",
+        "tensor(string)",
+        "tensor(string)",
+    ]
+    feed = {c: X[[c]].to_numpy() for c in ["number", "count", "flag"]}
+    for c in ["plan", "city"]:
+        feed[c] = X[[c]].astype(object).fillna("").to_numpy()
+    assert_same_encoding(encoder, sess, X, np.float64, feed)
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize(
     "params",
