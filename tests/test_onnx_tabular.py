@@ -23,11 +23,17 @@ from skl2onnx.common.data_types import (
     FloatTensorType,
     StringTensorType,
 )
+from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
-from skmlp import TabularEncoder, TabularMLPClassifier, TabularMLPRegressor
+from skmlp import (
+    MLPClassifier,
+    TabularEncoder,
+    TabularMLPClassifier,
+    TabularMLPRegressor,
+)
 from skmlp._onnx_tabular_network import ACTIVATIONS as TABULAR_ACTIVATIONS
 from skmlp._tabular_math import BASE_ACTIVATIONS
 from skmlp.onnx import input_feed, input_types
@@ -269,11 +275,19 @@ def test_input_types_follow_the_columns():
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_in_a_pipeline(dtype):
+@pytest.mark.parametrize(
+    "final",
+    [
+        LogisticRegression(max_iter=1000),
+        MLPClassifier((8,), solver="lbfgs", max_iter=50, random_state=0),
+    ],
+    ids=["LogisticRegression", "MLPClassifier"],
+)
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_in_a_pipeline(final, dtype):
     data = load_penguins()
     X, y = data.drop(columns="species"), data["species"]
-    pipe = make_pipeline(TabularEncoder(), LogisticRegression(max_iter=1000))
-    pipe.fit(X, y)
+    pipe = make_pipeline(TabularEncoder(), clone(final)).fit(X, y)
     sess = session(pipe, dtype, options={"zipmap": False})
     labels, proba = sess.run(None, input_feed(pipe, X, dtype))
     np.testing.assert_array_equal(labels, pipe.predict(X))
