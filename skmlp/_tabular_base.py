@@ -143,11 +143,11 @@ class BaseTabularMLP(
             )
             X = encoder.fit_transform(X)
         X = X.astype(dtype, copy=False)
-        if X.shape[0] != _n_rows(y):
-            raise ValueError(
-                f"X has {X.shape[0]} samples but y has {_n_rows(y)}; they must match."
-            )
         Y = self._encode_target(y, fitting=not warm).astype(dtype, copy=False)
+        if X.shape[0] != Y.shape[0]:
+            raise ValueError(
+                f"X has {X.shape[0]} samples but y has {Y.shape[0]}; they must match."
+            )
         sample_weight = self._weighted(Y, _checked_weight(sample_weight, X, dtype))
 
         random_state = check_random_state(self.random_state)
@@ -312,11 +312,11 @@ class BaseTabularMLP(
         if X_val is None or y_val is None:
             raise ValueError("X_val and y_val must be given together.")
         X_val = encoder.transform(X_val).astype(dtype, copy=False)
-        if X_val.shape[0] != _n_rows(y_val):
-            raise ValueError(
-                f"X_val has {X_val.shape[0]} samples but y_val has {_n_rows(y_val)}."
-            )
         Y_val = self._encode_target(y_val, fitting=False).astype(dtype, copy=False)
+        if X_val.shape[0] != Y_val.shape[0]:
+            raise ValueError(
+                f"X_val has {X_val.shape[0]} samples but y_val has {Y_val.shape[0]}."
+            )
         weight = _checked_weight(sample_weight_val, X_val, dtype)
         return X_val, np.arange(X_val.shape[0]), Y_val, weight
 
@@ -411,11 +411,10 @@ class BaseTabularMLP(
         tags.input_tags.allow_nan = True
         tags.input_tags.categorical = True
         tags.input_tags.string = True
+        tags.target_tags.required = True
+        # transform computes in the estimator's dtype, whatever the input's.
+        tags.transformer_tags.preserves_dtype = [np.dtype(self.dtype).name]
         return tags
-
-
-def _n_rows(y):
-    return len(y) if not hasattr(y, "shape") else y.shape[0]
 
 
 def _rows_of(sample_weight, rows):

@@ -177,6 +177,11 @@ class TabularMLPClassifier(ClassifierMixin, BaseTabularMLP):
         return self._fit(X, y, sample_weight, X_val, y_val, sample_weight_val)
 
     def _encode_target(self, y, fitting):
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target "
+                "y is None."
+            )
         y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)

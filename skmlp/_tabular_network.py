@@ -29,7 +29,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._engine import kernels
-from ._tabular_kernels import ACTIVATION_CODES
+from ._tabular_kernels import (
+    ACTIVATION_CODES,
+    NO_NOISE,
+    constants_for,
+    dropout_noise,
+)
 from ._tabular_math import (
     embedding_backward,
     parametric_activation,
@@ -141,6 +146,7 @@ class TabularNetwork:
         self._build()
 
     def _build(self):
+        self._constants = constants_for(self.dtype)
         self.blocks = make_blocks(self.arch, self.factors, self.ntk)
         self.params = np.zeros(sum(b.size for b in self.blocks), self.dtype)
         self.grad = np.zeros_like(self.params)
@@ -263,37 +269,46 @@ class TabularNetwork:
         """Scores for encoded ``X``; with ``rng``, training mode and a cache.
 
         Returns ``(S, cache)``; the cache is None outside training. Dropout
-        zeroes each hidden unit with probability ``dropout`` and scales the
-        survivors by ``1 / (1 - dropout)``. With ``n_hidden``, returns the
-        activations of that many hidden layers instead of the scores.
+        zeroes each hidden unit with probability ``dropout`` (rounded to a
+        multiple of 1/256, see :func:`~skmlp._tabular_kernels.dropout_noise`)
+        and scales the survivors to keep the expected output. With
+        ``n_hidden``, returns the activations of that many hidden layers
+        instead of the scores.
         """
         training = rng is not None
         H0, cache = self._features(X)
         A = H0 * self.p["scale"]
         layers = []
-        n_hidden = self.n_layers - 1 if n_hidden is None else n_hidden
+        stop = self.n_layers - 1 if n_hidden is None else n_hidden
         code = ACTIVATION_CODES[self.arch.activation]
-        for layer in range(n_hidden):
+        for layer in range(stop):
             Z = A @ self.p[f"W{layer}"]
             if training:
                 D, S = np.empty_like(Z), np.empty_like(Z)
             else:
                 D = S = np.empty((0, Z.shape[1]), self.dtype)
+            noise, threshold, scale = NO_NOISE, 0, self._constants[0]
+            if training and dropout > 0:
+                noise, threshold, scale = dropout_noise(
+                    rng, Z.shape, dropout, self.dtype
+                )
             # Z becomes the layer's output, in place.
             kernels().parametric_forward(
-                Z, self.p[f"b{layer}"], self.p[f"alpha{layer}"], code, D, S
+                Z,
+                self.p[f"b{layer}"],
+                self.p[f"alpha{layer}"],
+                code,
+                self._constants,
+                noise,
+                threshold,
+                scale,
+                D,
+                S,
             )
-            A_next = Z
-            mask = None
-            if training and dropout > 0:
-                mask = rng.random(A_next.shape, dtype=self.dtype) >= dropout
-                mask = mask.astype(self.dtype)
-                mask *= 1.0 / (1.0 - dropout)
-                A_next *= mask
             if training:
-                layers.append((A, D, S, mask))
-            A = A_next
-        if n_hidden < self.n_layers - 1:
+                layers.append((A, D, S))
+            A = Z
+        if n_hidden is not None:
             return A, None
         last = self.n_layers - 1
         S = A @ self.p[f"W{last}"]
@@ -339,10 +354,9 @@ class TabularNetwork:
         np.sum(dS, axis=0, out=g[f"b{last}"])
         dA = dS @ p[f"W{last}"].T
         for layer in range(self.n_layers - 2, -1, -1):
-            A_prev, D, S, mask = cache["layers"][layer]
-            if mask is not None:
-                dA *= mask
-            # dA becomes the gradient with respect to the pre-activation.
+            A_prev, D, S = cache["layers"][layer]
+            # dA becomes the gradient with respect to the pre-activation;
+            # dropped units have D = S = 0, so no gradient passes them.
             kernels().parametric_backward(dA, D, S, g[f"alpha{layer}"], g[f"b{layer}"])
             dZ = dA
             np.matmul(A_prev.T, dZ, out=g[f"W{layer}"])

@@ -170,6 +170,11 @@ class TabularMLPRegressor(RegressorMixin, BaseTabularMLP):
         return self._fit(X, y, sample_weight, X_val, y_val, sample_weight_val)
 
     def _encode_target(self, y, fitting):
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target "
+                "y is None."
+            )
         y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         if fitting:

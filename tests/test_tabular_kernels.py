@@ -4,7 +4,12 @@ import numpy as np
 import pytest
 
 from skmlp._engine import kernels
-from skmlp._tabular_kernels import ACTIVATION_CODES
+from skmlp._tabular_kernels import (
+    ACTIVATION_CODES,
+    NO_NOISE,
+    constants_for,
+    dropout_noise,
+)
 from skmlp._tabular_math import (
     BASE_ACTIVATIONS,
     parametric_activation,
@@ -12,6 +17,21 @@ from skmlp._tabular_math import (
 )
 
 TOLERANCE = {np.float32: 2e-6, np.float64: 1e-13}
+
+
+def forward(Z, b, alpha, name, D, S, noise=NO_NOISE, threshold=0, scale=1.0):
+    kernels().parametric_forward(
+        Z,
+        b,
+        alpha,
+        ACTIVATION_CODES[name],
+        constants_for(Z.dtype),
+        noise,
+        threshold,
+        Z.dtype.type(scale),
+        D,
+        S,
+    )
 
 
 def layer(dtype, seed=0):
@@ -32,7 +52,7 @@ def test_parametric_forward_computes_the_activation_and_its_slope(engine, name, 
     slope = 1 + alpha * (BASE_ACTIVATIONS[name][1](z) - 1)
     D, S = np.empty_like(Z), np.empty_like(Z)
     out = Z.copy()
-    kernels().parametric_forward(out, b, alpha, ACTIVATION_CODES[name], D, S)
+    forward(out, b, alpha, name, D, S)
     rtol = TOLERANCE[dtype]
     np.testing.assert_allclose(out, expected, rtol=rtol, atol=rtol)
     np.testing.assert_allclose(D, G - z, rtol=rtol, atol=rtol)
@@ -40,7 +60,7 @@ def test_parametric_forward_computes_the_activation_and_its_slope(engine, name, 
     # Prediction: no rows to keep, the same output.
     empty = np.empty((0, 7), dtype)
     again = Z.copy()
-    kernels().parametric_forward(again, b, alpha, ACTIVATION_CODES[name], empty, empty)
+    forward(again, b, alpha, name, empty, empty)
     np.testing.assert_array_equal(again, out)
 
 
@@ -50,7 +70,7 @@ def test_parametric_backward_matches_the_reference(engine, name, dtype):
     Z, b, alpha = layer(dtype, seed=1)
     z = Z + b
     D, S = np.empty_like(Z), np.empty_like(Z)
-    kernels().parametric_forward(Z.copy(), b, alpha, ACTIVATION_CODES[name], D, S)
+    forward(Z.copy(), b, alpha, name, D, S)
     delta = np.random.default_rng(2).normal(size=Z.shape).astype(dtype)
     G = BASE_ACTIVATIONS[name][0](z.astype(np.float64))
     dZ, dalpha = parametric_activation_backward(
@@ -67,8 +87,24 @@ def test_parametric_backward_matches_the_reference(engine, name, dtype):
 def test_mish_kernel_stays_finite_far_out(engine):
     Z = np.array([[-1e4, -50.0, 50.0, 1e4]], dtype=np.float32)
     D, S = np.empty_like(Z), np.empty_like(Z)
-    kernels().parametric_forward(
-        Z, np.zeros(4, np.float32), np.ones(4, np.float32), 1, D, S
-    )
+    forward(Z, np.zeros(4, np.float32), np.ones(4, np.float32), "mish", D, S)
     assert np.isfinite(Z).all() and np.isfinite(S).all()
     np.testing.assert_allclose(Z[0, 2:], [50.0, 1e4])
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATION_CODES))
+def test_dropout_zeroes_units_and_their_gradients(engine, name):
+    Z, b, alpha = layer(np.float64, seed=3)
+    noise, threshold, scale = dropout_noise(
+        np.random.default_rng(0), Z.shape, 0.3, np.float64
+    )
+    assert threshold == 77 and scale == pytest.approx(256 / 179)
+    plain, D0, S0 = Z.copy(), np.empty_like(Z), np.empty_like(Z)
+    forward(plain, b, alpha, name, D0, S0)
+    dropped, D, S = Z.copy(), np.empty_like(Z), np.empty_like(Z)
+    forward(dropped, b, alpha, name, D, S, noise, threshold, scale)
+    kept = noise >= threshold
+    assert 0 < kept.mean() < 1
+    for result, reference in ((dropped, plain), (D, D0), (S, S0)):
+        np.testing.assert_allclose(result[kept], reference[kept] * scale, rtol=1e-13)
+        assert (result[~kept] == 0).all()
