@@ -250,7 +250,8 @@ class TabularMLPClassifier(ClassifierMixin, BaseTabularMLP):
         y : ndarray of shape (n_samples,)
             Predicted labels.
         """
-        return self.classes_[self._scores(X).argmax(axis=1)]
+        scores = self._scores(X)  # first: it raises NotFittedError if unfitted
+        return self.classes_[scores.argmax(axis=1)]
 
     def predict_log_proba(self, X):
         """Log-probability of each class.

@@ -209,6 +209,11 @@ class TabularMLPRegressor(RegressorMixin, BaseTabularMLP):
         squared = ((S - Y) ** 2).sum(axis=1, dtype=np.float64)
         return -float(np.sqrt(np.average(squared, weights=sample_weight)))
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
     def predict(self, X):
         """Predicted targets.
 

@@ -16,7 +16,13 @@ from sklearn.utils.estimator_checks import (
     parametrize_with_checks,
 )
 
-from skmlp import MLPClassifier, MLPRegressor, TabularEncoder
+from skmlp import (
+    MLPClassifier,
+    MLPRegressor,
+    TabularEncoder,
+    TabularMLPClassifier,
+    TabularMLPRegressor,
+)
 
 ESTIMATORS = [
     MLPClassifier(),
@@ -46,6 +52,10 @@ ESTIMATORS = [
         numeric_imputation="mean",
         dtype=np.float32,
     ),
+    # The tabular estimators, smaller and shorter than their defaults so that
+    # the checks run in seconds; every recipe switch stays on.
+    TabularMLPClassifier(hidden_layer_sizes=(64, 64), max_iter=50),
+    TabularMLPRegressor(hidden_layer_sizes=(64, 64), max_iter=50),
 ]
 
 
@@ -55,7 +65,22 @@ DROPOUT_NOISE = (
     "noise and cannot agree; without dropout this configuration passes"
 )
 
+TABULAR_DRAWS = (
+    "the encoder learns its medians, quartiles and category counts from the "
+    "rows, unweighted, as a scaler in a scikit-learn pipeline does, so a "
+    "repeated row moves them where a row of weight 2 does not; the training "
+    "also draws per row (the held-out split, the rows that set the initial "
+    "weights, dropout masks). tests/test_tabular_estimators.py checks that "
+    "sample_weight shifts the fit as it should"
+)
+
 EXPECTED_FAILURES = {
+    repr(ESTIMATORS[13]): {
+        "check_sample_weight_equivalence_on_dense_data": TABULAR_DRAWS
+    },
+    repr(ESTIMATORS[14]): {
+        "check_sample_weight_equivalence_on_dense_data": TABULAR_DRAWS
+    },
     repr(ESTIMATORS[8]): {
         "check_sample_weight_equivalence_on_dense_data": DROPOUT_NOISE,
         "check_sample_weight_equivalence_on_sparse_data": DROPOUT_NOISE,
