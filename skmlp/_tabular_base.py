@@ -12,39 +12,31 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.callback import CallbackSupportMixin
-from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
 
-from ._divergence import DivergenceWarning
 from ._fitting import CallbackBridge
 from ._tabular_encoder import TabularEncoder
 from ._tabular_math import BASE_ACTIVATIONS, SCHEDULES
-from ._tabular_network import Architecture, TabularNetwork
-from ._tabular_training import GroupAdam, Recipe, train
+from ._tabular_network import TabularNetwork
+from ._tabular_setup import (
+    architecture,
+    checked_weight,
+    copy_network,
+    fitted_attributes,
+    held_out_split,
+    network_arguments,
+    recipe,
+    rows_of,
+    warn_outcome,
+)
+from ._tabular_training import GroupAdam, train
 from ._validation import TRAINING_ERRSTATE, check_hidden_layer_sizes
 
 # Rows whose outputs set the initial weights and biases (see
 # TabularNetwork.initialize): enough for stable unit variances.
 INIT_ROWS = 4096
-
-# (learning-rate factor, weight-decay factor) per parameter group. With the
-# NTK parametrisation the scales learn 6 times faster than the weights, the
-# embeddings, activation shapes and biases 10 times slower; the decay
-# factors are the squares of the rate factors, and biases are not decayed.
-NTK_FACTORS = {
-    "scale": (6.0, 36.0),
-    "embedding": (0.1, 0.01),
-    "activation": (0.1, 0.01),
-    "bias": (0.1, 0.0),
-}
-UNIFORM_FACTORS = {
-    "scale": (1.0, 1.0),
-    "embedding": (1.0, 1.0),
-    "activation": (1.0, 1.0),
-    "bias": (1.0, 0.0),
-}
 
 
 class BaseTabularMLP(
@@ -148,7 +140,7 @@ class BaseTabularMLP(
             raise ValueError(
                 f"X has {X.shape[0]} samples but y has {Y.shape[0]}; they must match."
             )
-        sample_weight = self._weighted(Y, _checked_weight(sample_weight, X, dtype))
+        sample_weight = self._weighted(Y, checked_weight(sample_weight, X, dtype))
 
         random_state = check_random_state(self.random_state)
         rng = np.random.default_rng(random_state.randint(np.iinfo(np.int32).max))
@@ -159,16 +151,16 @@ class BaseTabularMLP(
                 encoder, X_val, y_val, sample_weight_val, dtype
             )
         elif self.validation_fraction is not None:
-            rows, held_out = self._split(Y, rng)
-            validation = (X, held_out, Y[held_out], _rows_of(sample_weight, held_out))
+            rows, held_out = held_out_split(self, Y, rng)
+            validation = (X, held_out, Y[held_out], rows_of(sample_weight, held_out))
 
         if warm:
             network = self._network
             self._check_warm_start_shapes(network, encoder, hidden, Y.shape[1])
-            network = _copy_network(network)
+            network = copy_network(network)
         else:
-            arch = self._architecture(encoder, hidden, Y)
-            network = TabularNetwork(arch, *self._factors(dtype))
+            arch = architecture(self, encoder, hidden, Y)
+            network = TabularNetwork(arch, *network_arguments(self, dtype))
             if self.init == "data":
                 sample = rng.choice(rows, min(rows.size, INIT_ROWS), replace=False)
                 network.initialize(X[np.sort(sample)], rng, self.frequency_scale)
@@ -188,13 +180,13 @@ class BaseTabularMLP(
 
         def on_epoch_end(epoch, loss, score, seconds):
             def reconstruction():
-                copy = _copy_network(network)
+                copy = copy_network(network)
                 return {
                     "encoder_": encoder,
                     "n_features_in_": encoder.n_features_in_,
                     "_network": copy,
                     **self._target_attributes(),
-                    **self._fitted_attributes(copy),
+                    **fitted_attributes(copy),
                     "n_iter_": epoch,
                     "loss_": loss,
                 }
@@ -206,7 +198,7 @@ class BaseTabularMLP(
                 history = train(
                     network,
                     optimizer,
-                    self._recipe(),
+                    recipe(self),
                     X,
                     Y,
                     sample_weight,
@@ -222,7 +214,7 @@ class BaseTabularMLP(
                 f"Training diverged ({exc}). Lower learning_rate_init (now "
                 f"{self.learning_rate_init}) or check the data for extreme values."
             ) from exc
-        _warn_outcome(self, history)
+        warn_outcome(self, history)
 
         # Only a successful fit reaches this point and changes the estimator.
         self.encoder_ = encoder
@@ -233,7 +225,7 @@ class BaseTabularMLP(
             vars(self).pop("feature_names_in_", None)
         self._network = network
         self._optimizer_state = None if history.diverged else optimizer.state_dict()
-        for name, value in self._fitted_attributes(network).items():
+        for name, value in fitted_attributes(network).items():
             setattr(self, name, value)
         self.loss_curve_ = history.loss_curve
         self.validation_scores_ = history.validation_scores if validate else None
@@ -241,72 +233,6 @@ class BaseTabularMLP(
         self.n_iter_ = len(history.loss_curve)
         bridge.close()
         return self
-
-    def _architecture(self, encoder, hidden, Y):
-        slices = encoder.output_slices_
-        n_numeric = encoder.n_numeric_
-        cardinalities = tuple(int(c) for c in encoder.embedding_cardinalities_)
-        periodic = self.numeric_embedding == "periodic"
-        return Architecture(
-            n_numeric=n_numeric,
-            n_dense=slices["embedding"].start - n_numeric,
-            cardinalities=cardinalities,
-            embedding_dim=self.embedding_dim,
-            n_frequencies=self.n_frequencies if periodic else 0,
-            numeric_embedding_dim=self.numeric_embedding_dim,
-            hidden_layer_sizes=hidden,
-            n_outputs=Y.shape[1],
-            activation=self.activation,
-        )
-
-    def _factors(self, dtype):
-        factors = dict(
-            NTK_FACTORS if self.parametrization == "ntk" else UNIFORM_FACTORS
-        )
-        if not self.feature_scale:
-            factors["scale"] = (0.0, 0.0)
-        if not self.parametric_activation:
-            factors["activation"] = (0.0, 0.0)
-        return factors, dtype, self.parametrization == "ntk"
-
-    def _recipe(self):
-        return Recipe(
-            learning_rate=self.learning_rate_init,
-            learning_rate_schedule=self.learning_rate_schedule,
-            dropout=self.dropout,
-            dropout_schedule=self.dropout_schedule,
-            weight_decay=self.weight_decay,
-            weight_decay_schedule=self.weight_decay_schedule,
-            label_smoothing=self._label_smoothing(),
-            batch_size=self.batch_size,
-            max_iter=self.max_iter,
-        )
-
-    def _split(self, Y, rng):
-        """Training and held-out row indices (stratified when it can be)."""
-        rows = np.arange(Y.shape[0])
-        stratify = self._stratify(Y)
-        if stratify is not None and np.bincount(stratify).min() < 2:
-            stratify = None
-        seed = int(rng.integers(np.iinfo(np.int32).max))
-        try:
-            train_rows, held_out = train_test_split(
-                rows,
-                test_size=self.validation_fraction,
-                random_state=seed,
-                stratify=stratify,
-            )
-        except ValueError:
-            train_rows, held_out = train_test_split(
-                rows, test_size=self.validation_fraction, random_state=seed
-            )
-        if held_out.size < 1 or train_rows.size < 1:
-            raise ValueError(
-                f"validation_fraction={self.validation_fraction} leaves no rows to "
-                f"train or to validate on among {Y.shape[0]} samples. Pass more "
-                "data, or validation_fraction=None to train on all of it."
-            )
-        return np.sort(train_rows), np.sort(held_out)
 
     def _user_validation(self, encoder, X_val, y_val, sample_weight_val, dtype):
         if X_val is None or y_val is None:
@@ -317,7 +243,7 @@ class BaseTabularMLP(
             raise ValueError(
                 f"X_val has {X_val.shape[0]} samples but y_val has {Y_val.shape[0]}."
             )
-        weight = _checked_weight(sample_weight_val, X_val, dtype)
+        weight = checked_weight(sample_weight_val, X_val, dtype)
         return X_val, np.arange(X_val.shape[0]), Y_val, weight
 
     def _check_warm_start_shapes(self, network, encoder, hidden, n_outputs):
@@ -328,30 +254,6 @@ class BaseTabularMLP(
                 f"{arch.hidden_layer_sizes}, now {hidden}. Set warm_start=False "
                 "to train a new network."
             )
-
-    def _fitted_attributes(self, network):
-        """The public view of the network's parameters (arrays share memory)."""
-        p, arch = network.p, network.arch
-        numeric = None
-        if arch.periodic:
-            numeric = {
-                "frequencies": p["frequencies"],
-                "phases": p["phases"],
-                "weights": p["mix_weights"],
-                "biases": p["mix_biases"],
-            }
-        hidden = range(len(arch.hidden_layer_sizes))
-        layers = range(network.n_layers)
-        return {
-            "numeric_embedding_": numeric,
-            "category_embeddings_": [
-                p[f"table{c}"] for c in range(len(arch.cardinalities))
-            ],
-            "feature_scale_": p["scale"],
-            "coefs_": [p[f"W{layer}"] for layer in layers],
-            "intercepts_": [p[f"b{layer}"] for layer in layers],
-            "activation_weights_": [p[f"alpha{layer}"] for layer in hidden],
-        }
 
     # -- prediction ---------------------------------------------------------
 
@@ -415,48 +317,3 @@ class BaseTabularMLP(
         # transform computes in the estimator's dtype, whatever the input's.
         tags.transformer_tags.preserves_dtype = [np.dtype(self.dtype).name]
         return tags
-
-
-def _rows_of(sample_weight, rows):
-    return None if sample_weight is None else sample_weight[rows]
-
-
-def _checked_weight(sample_weight, X, dtype):
-    if sample_weight is None:
-        return None
-    sample_weight = _check_sample_weight(
-        sample_weight, X, dtype=dtype, ensure_non_negative=True
-    )
-    if not sample_weight.sum() > 0:
-        raise ValueError("sample_weight must not be all zero.")
-    return sample_weight
-
-
-def _copy_network(network):
-    """A network with its own copy of ``network``'s parameters.
-
-    A warm start trains the copy, so that a failing fit leaves the fitted
-    estimator's weights as they were.
-    """
-    copy = TabularNetwork.__new__(TabularNetwork)
-    copy.__setstate__(network.__getstate__())
-    return copy
-
-
-def _warn_outcome(est, history):
-    import warnings
-
-    if history.diverged is not None:
-        warnings.warn(
-            f"Training diverged: {history.diverged}. Kept the weights of epoch "
-            f"{history.best_epoch}, the best on the validation data. Lower "
-            "learning_rate_init to train further.",
-            DivergenceWarning,
-            stacklevel=4,
-        )
-    elif history.interrupted:
-        warnings.warn(
-            f"Training interrupted by the user after {len(history.loss_curve)} "
-            "complete epochs; kept the best weights seen.",
-            stacklevel=4,
-        )
