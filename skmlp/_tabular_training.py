@@ -143,8 +143,9 @@ def train(
     scores the current weights (higher is better); the best epoch's weights
     are restored at the end. ``on_epoch_end(epoch, loss, score, seconds)``
     may return True to stop. Ctrl-C stops after the current batch. A
-    non-finite loss raises ``FloatingPointError``, unless a validated epoch
-    can be restored: then training stops and ``History.diverged`` says why.
+    floating-point error or a non-finite loss raises ``FloatingPointError``,
+    unless a validated epoch can be restored: then training stops there, the
+    epoch unrecorded, and ``History.diverged`` says why.
     """
     n_train = train_rows.size
     batch_size = min(recipe.batch_size, n_train)
@@ -163,30 +164,30 @@ def train(
                 learning_rate, dropout, weight_decay = recipe.at(step / total_steps)
                 step += 1
                 weight = None if sample_weight is None else sample_weight[rows]
-                loss = _batch(
-                    network,
-                    X[rows],
-                    Y[rows],
-                    weight,
-                    loss_function,
-                    recipe,
-                    dropout,
-                    rng,
-                )
-                if not math.isfinite(loss):
-                    history.diverged = (
-                        f"the training loss became {loss} in epoch {epoch}"
+                try:
+                    loss = _batch(
+                        network,
+                        X[rows],
+                        Y[rows],
+                        weight,
+                        loss_function,
+                        recipe,
+                        dropout,
+                        rng,
                     )
+                    if not math.isfinite(loss):
+                        raise FloatingPointError(f"the training loss became {loss}")
+                    optimizer.step(
+                        network.params, network.grad, learning_rate, weight_decay
+                    )
+                except FloatingPointError as exc:
+                    history.diverged = f"{exc} in epoch {epoch}"
                     break
-                optimizer.step(
-                    network.params, network.grad, learning_rate, weight_decay
-                )
                 total += loss * rows.size
                 if interrupt.raised:
                     break
             if history.diverged is not None:
-                if best_params is None or history.best_epoch == 0:
-                    raise FloatingPointError(history.diverged)
+                _check_restorable(history, best_params)
                 break
             if interrupt.raised:
                 history.interrupted = True
@@ -194,7 +195,13 @@ def train(
             history.loss_curve.append(total / n_train)
             score = None
             if validate is not None:
-                score = validate()
+                try:
+                    score = validate()
+                except FloatingPointError as exc:
+                    history.loss_curve.pop()
+                    history.diverged = f"{exc} in epoch {epoch}"
+                    _check_restorable(history, best_params)
+                    break
                 history.validation_scores.append(score)
                 # Ties go to the later epoch: it trained at a lower rate.
                 if score >= history.best_score:
@@ -214,6 +221,12 @@ def train(
     if best_params is not None and history.best_epoch > 0:
         network.params[...] = best_params
     return history
+
+
+def _check_restorable(history, best_params):
+    """Raise the divergence unless a validated epoch can be restored."""
+    if best_params is None or history.best_epoch == 0:
+        raise FloatingPointError(history.diverged)
 
 
 def _batch(network, X, Y, sample_weight, loss_function, recipe, dropout, rng):

@@ -3,7 +3,6 @@
 import os
 import pickle
 import signal
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -237,20 +236,32 @@ def test_bad_targets_are_named():
         TabularMLPRegressor(**SMALL).fit(X, np.full(60, np.nan))
 
 
-def test_divergence_keeps_the_best_validated_epoch():
+def test_divergence_keeps_the_best_validated_epoch(monkeypatch):
+    from skmlp import _tabular_training
+
     X, signal_ = mixed_frame(300)
-    huge = TabularMLPRegressor(
-        learning_rate_init=1e6, learning_rate_schedule="constant", **SMALL
-    )
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            huge.fit(X, signal_)
-        except FloatingPointError as exc:
-            assert "learning_rate_init" in str(exc)
-            return
-    assert any(issubclass(w.category, skmlp.DivergenceWarning) for w in caught)
-    assert np.isfinite(huge.predict(X)).all()
+    batch, calls = _tabular_training._batch, []
+
+    def overflowing(*args):
+        calls.append(1)
+        if len(calls) > 5 * 2:  # two batches an epoch: epoch 6 overflows
+            raise FloatingPointError("overflow encountered in matmul")
+        return batch(*args)
+
+    monkeypatch.setattr(_tabular_training, "_batch", overflowing)
+    reg = TabularMLPRegressor(batch_size=128, **SMALL)
+    with pytest.warns(skmlp.DivergenceWarning, match="epoch 6"):
+        reg.fit(X, signal_)
+    assert reg.n_iter_ == 5 and 1 <= reg.best_epoch_ <= 5
+    best = reg.validation_scores_[reg.best_epoch_ - 1]
+    assert best == max(reg.validation_scores_)
+    assert np.isfinite(reg.predict(X)).all()
+    # Without held-out rows there is nothing to fall back on.
+    calls.clear()
+    with pytest.raises(FloatingPointError, match="learning_rate_init"):
+        TabularMLPRegressor(validation_fraction=None, batch_size=128, **SMALL).fit(
+            X, signal_
+        )
 
 
 def test_transform_and_feature_names():
