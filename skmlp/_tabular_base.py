@@ -131,7 +131,7 @@ class BaseTabularMLP(
             encoder = TabularEncoder(
                 self.categorical_features,
                 max_onehot_categories=self.max_onehot_categories,
-                dtype=dtype,
+                dtype=dtype.type,
             )
             X = encoder.fit_transform(X)
         X = X.astype(dtype, copy=False)
@@ -307,6 +307,23 @@ class BaseTabularMLP(
         width = self._network.arch.hidden_layer_sizes[-1]
         prefix = type(self).__name__.lower()
         return np.asarray([f"{prefix}{i}" for i in range(width)], dtype=object)
+
+    def __getstate__(self):
+        # The network pickles as its plain state (builtins and arrays), so
+        # that skops needs to trust no type beyond skmlp's estimators.
+        state = super().__getstate__()
+        if "_network" in state:
+            state = {**state, "_network": state["_network"].__getstate__()}
+        return state
+
+    def __setstate__(self, state):
+        network = state.get("_network")
+        if isinstance(network, dict):
+            rebuilt = TabularNetwork.__new__(TabularNetwork)
+            rebuilt.__setstate__(network)
+            # The public attributes view the rebuilt network's parameters.
+            state = {**state, "_network": rebuilt, **fitted_attributes(rebuilt)}
+        super().__setstate__(state)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

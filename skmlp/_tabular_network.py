@@ -24,6 +24,7 @@ stored weights are then the weights the prediction uses, as in the drop-in
 estimators, and the exported graphs stay plain matrix products.
 """
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -161,22 +162,27 @@ class TabularNetwork:
         self.n_layers = len(self.arch.layer_units) - 1
 
     def __getstate__(self):
-        # The per-block views would pickle as separate arrays: keep the flat
-        # vector only and rebuild the views from it.
+        # Builtins and one flat array only: the per-block views would pickle
+        # as separate arrays, and skops loads plain data without trusting
+        # extra types. The views are rebuilt from the flat vector.
         return {
-            "arch": self.arch,
-            "factors": self.factors,
+            "arch": dataclasses.asdict(self.arch),
+            "factors": {k: list(v) for k, v in self.factors.items()},
             "ntk": self.ntk,
             "dtype": self.dtype.name,
             "params": self.params.copy(),
         }
 
     def __setstate__(self, state):
-        self.arch, self.factors, self.ntk = (
-            state["arch"],
-            state["factors"],
-            state["ntk"],
-        )
+        arch = state["arch"]
+        arch = {
+            **arch,
+            "cardinalities": tuple(arch["cardinalities"]),
+            "hidden_layer_sizes": tuple(arch["hidden_layer_sizes"]),
+        }
+        self.arch = Architecture(**arch)
+        self.factors = {k: tuple(v) for k, v in state["factors"].items()}
+        self.ntk = state["ntk"]
         self.dtype = np.dtype(state["dtype"])
         self._build()
         self.params[...] = state["params"]

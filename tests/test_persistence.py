@@ -22,7 +22,7 @@ import pytest
 import skops.io as sio
 from sklearn.exceptions import ConvergenceWarning
 
-from skmlp import MLPClassifier, MLPRegressor
+from skmlp import MLPClassifier, MLPRegressor, TabularMLPClassifier, TabularMLPRegressor
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -45,6 +45,12 @@ CONFIGS = {
         MLPRegressor,
         {"solver": "lbfgs", "loss": "poisson"},
         np.round(np.exp(X[:, 0])),
+    ),
+    "tabular-classifier": (TabularMLPClassifier, {}, LABELS),
+    "tabular-regressor-float64": (
+        TabularMLPRegressor,
+        {"dtype": "float64"},
+        X @ np.arange(4.0),
     ),
 }
 
