@@ -65,8 +65,12 @@ DEFAULT_DATASETS = [
 ]
 
 
-def run(datasets, variants, n_folds, threads):
-    """Scores and fit times: ``{dataset: {variant: [[score, seconds], ...]}}``."""
+def run(datasets, variants, n_folds, threads, save=None):
+    """Scores and fit times: ``{dataset: {variant: [[score, seconds], ...]}}``.
+
+    With ``save``, the results so far are written there after every fold, so
+    that an interrupted run keeps what it measured.
+    """
     import skmlp
 
     results = {}
@@ -97,6 +101,9 @@ def run(datasets, variants, n_folds, threads):
                 value = score(data, data.y[test], np.asarray(output, np.float64))
                 results[name].setdefault(variant, []).append([value[metric], seconds])
             print(f"{name} fold {i + 1} done", file=sys.stderr, flush=True)
+            if save:
+                with open(save, "w") as f:
+                    json.dump(results, f)
     return results
 
 
@@ -162,10 +169,7 @@ def main(argv=None):
         variants = args.variants.split(",") if args.variants else list(VARIANTS)
         if "defaults" not in variants:
             variants.insert(0, "defaults")
-        results = run(datasets, variants, args.folds, args.threads)
-        if args.save:
-            with open(args.save, "w") as f:
-                json.dump(results, f)
+        results = run(datasets, variants, args.folds, args.threads, args.save)
     print(f"Ablation over {len(results)} data sets ({', '.join(results)})")
     print("\n".join(table(results)))
     print(
