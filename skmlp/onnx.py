@@ -1,8 +1,8 @@
 """Export to ONNX: skmlp's estimators for skl2onnx and onnxruntime.
 
 Importing this module registers skmlp's estimators (:class:`skmlp.MLPClassifier`,
-:class:`skmlp.MLPRegressor`, ``skmlp.TabularMLPClassifier``,
-``skmlp.TabularMLPRegressor``) and :class:`skmlp.TabularEncoder` with
+:class:`skmlp.MLPRegressor`, :class:`skmlp.TabularMLPClassifier`,
+:class:`skmlp.TabularMLPRegressor`) and :class:`skmlp.TabularEncoder` with
 `skl2onnx <https://onnx.ai/sklearn-onnx/>`_. ``skl2onnx.to_onnx`` then
 converts them, alone or as a step of a :class:`~sklearn.pipeline.Pipeline` or
 behind a :class:`~sklearn.compose.ColumnTransformer`, as it converts
@@ -33,8 +33,8 @@ GELU in its exact erf form), in the floating-point type of its input: a
 Tables
 ------
 The ONNX model of :class:`skmlp.TabularEncoder` computes what ``transform``
-computes, block for block; those of ``skmlp.TabularMLPClassifier`` and
-``skmlp.TabularMLPRegressor`` encode the same way, then run the network:
+computes, block for block; those of :class:`skmlp.TabularMLPClassifier` and
+:class:`skmlp.TabularMLPRegressor` encode the same way, then run the network:
 a classifier has the two outputs and the options above (its probabilities are
 the softmax of the scores, as ``predict_proba``), a regressor one output of
 shape ``(n_samples, n_outputs)``, clipped to the training range if
@@ -50,8 +50,8 @@ any order), or as one 2-D input with every column:
 * columns of numeric categories: a numeric tensor, compared with the
   categories in its own precision (float32 rounds them).
 
-``input_types`` declares these inputs for a fitted model and
-``input_feed`` builds them from a pandas or polars DataFrame (or an
+:func:`input_types` declares these inputs for a fitted model and
+:func:`input_feed` builds them from a pandas or polars DataFrame (or an
 array). ``to_onnx(model, X)`` with a DataFrame works too where skl2onnx
 guesses the types right (not for pandas' nullable integers and booleans),
 fed with ``{c: X[[c]].to_numpy()}``, string columns through
@@ -90,7 +90,7 @@ and one entry:
   a head, which is what a new estimator's converter would also be.
 * Tables: ``skmlp._onnx_tabular_encoder.encode`` writes the blocks of a
   fitted encoder's output; the encoder's converter concatenates them, and
-  ``convert_tabular_classifier`` and ``convert_tabular_regressor``
+  :func:`convert_tabular_classifier` and :func:`convert_tabular_regressor`
   pass them to ``skmlp._onnx_tabular_network.scores``, the network up to its
   scores, whose base activations are a registry like the hidden ones.
 
@@ -202,7 +202,7 @@ def register_estimator(estimator_class, kind, converter):
         Gives the outputs, their shapes, the conversion options and the checks
         run before conversion: a label and probabilities for a classifier, one
         prediction tensor for a regressor or an encoder. The tabular kinds
-        take a table (one input per column, see ``input_types``) and
+        take a table (one input per column, see :func:`input_types`) and
         check the encoder (and the network) of a tabular model.
     converter : callable
         ``converter(scope, operator, container)``, a skl2onnx converter that
