@@ -1,15 +1,28 @@
 """Fused element-wise kernels of the tabular network, and their NumPy twins.
 
-A hidden layer's element-wise work, bias, activation, its slope and the
-parametric mix, is one pass over the layer's output in a compiled loop
-instead of a dozen NumPy passes; the NumPy twins compute the same formulas
-with whole-array operations (results agree to rounding: both call ``exp``,
-whose last bit may differ). :mod:`skmlp._engine` compiles the loops with the
-drop-in estimators' kernels and picks the set of the configured engine.
+A hidden layer's element-wise work, bias, activation, its slope, the
+parametric mix and dropout, is one pass over the layer's output in a compiled
+loop instead of a dozen NumPy passes; the NumPy twins compute the same
+formulas with whole-array operations. :mod:`skmlp._engine` compiles the loops
+with the drop-in estimators' kernels and picks the set of the configured
+engine.
+
+The one transcendental function, an exponential, is computed by NumPy for
+both engines (:func:`activate`): NumPy's vectorised ``exp`` is several times
+faster than the scalar one a loop calls, and with the same exponentials the
+two engines do the same arithmetic in the same order: their results agree
+bit for bit (``tests/test_tabular_kernels.py``). Each activation is
+written with one exponential ``e`` that cannot overflow:
+
+* SELU: ``e = exp(min(z, 0))``; ``g = s z`` or ``s a (e - 1)``.
+* Mish: ``e = exp(min(z, 20))``; ``tanh(softplus(z)) = e (e + 2) / (e (e +
+  2) + 2)``, and ``g = z`` above 20, where that is 1 in float64.
+* SiLU: ``e = exp(-|z|)``; ``sigmoid(z) = 1 / (1 + e)`` for ``z >= 0``, ``e /
+  (1 + e)`` below.
+* ReLU needs none.
 
 The activations are numbered, as the loops take plain numbers: see
-:data:`ACTIVATION_CODES`. Mish is written with one exponential,
-``tanh(softplus(z)) = n (n + 2) / (n (n + 2) + 2)`` with ``n = exp(z)``.
+:data:`ACTIVATION_CODES`.
 """
 
 import numpy as np
@@ -17,55 +30,72 @@ import numpy as np
 from ._tabular_math import SELU_ALPHA, SELU_SCALE
 
 ACTIVATION_CODES = {"selu": 0, "mish": 1, "relu": 2, "silu": 3}
-# Above this, mish(z) = z and its slope is 1 to float64 precision; exp(z)
-# would overflow float32 soon after.
 _MISH_LINEAR = 20.0
 _SELU_NEGATIVE = SELU_SCALE * SELU_ALPHA
+
+
+def activate(kernels, Z, b, alpha, kind, constants, noise, threshold, scale, D, S):
+    """Bias, the exponentials, then the engine's :func:`parametric_forward`."""
+    Z += b
+    if kind == 0:
+        E = np.exp(np.minimum(Z, 0))
+    elif kind == 1:
+        E = np.exp(np.minimum(Z, constants[2]))
+    elif kind == 3:
+        E = np.exp(-np.abs(Z))
+    else:
+        E = Z
+    kernels.parametric_forward(
+        Z, E, alpha, kind, constants, noise, threshold, scale, D, S
+    )
 
 
 # -- Loops, compiled by the Numba engine ---------------------------------------
 
 
-def parametric_forward(Z, b, alpha, kind, constants, noise, threshold, scale, D, S):
-    """In place: ``Z <- z + alpha (g(z) - z)`` with ``z = Z + b``, then dropout.
+def parametric_forward(Z, E, alpha, kind, constants, noise, threshold, scale, D, S):
+    """In place: ``Z <- z + alpha (g(z) - z)`` for the biased ``z``, then dropout.
 
-    ``constants`` holds :func:`constants_for` in ``Z``'s dtype, so that the
-    loop computes in that type. Dropout, unless ``noise`` has no rows: a unit
-    whose random byte in ``noise`` is below ``threshold`` is zeroed, the
-    others are multiplied by ``scale``. Keeps ``D = g(z) - z`` and the slope
-    ``S = 1 + alpha (g'(z) - 1)``, both times the unit's dropout factor, for
-    the backward pass, unless ``D`` has no rows (prediction).
+    ``E`` holds the exponentials of :func:`activate`. ``constants`` holds
+    :func:`constants_for` in ``Z``'s dtype, so that the loop computes in that
+    type. Dropout, unless ``noise`` has no rows: a unit whose random byte in
+    ``noise`` is below ``threshold`` is zeroed, the others are multiplied by
+    ``scale``. Keeps ``D = g(z) - z`` and the slope ``S = 1 + alpha (g'(z) -
+    1)``, both times the unit's dropout factor, for the backward pass, unless
+    ``D`` has no rows (prediction).
     """
     keep = D.shape[0] > 0
     drop = noise.shape[0] > 0
+    # Numbers of Z's dtype: a literal 1 would promote float32 to float64.
     selu_scale, selu_negative, mish_linear = constants[0], constants[1], constants[2]
-    one = selu_scale - selu_scale + 1
+    one = constants[3]
     zero = one - one
+    two = one + one
     for i in range(Z.shape[0]):
         for j in range(Z.shape[1]):
-            z = Z[i, j] + b[j]
+            z = Z[i, j]
+            e = E[i, j]
             if kind == 0:
                 if z > zero:
                     g, slope = selu_scale * z, selu_scale
                 else:
-                    e = selu_negative * np.exp(z)
-                    g, slope = e - selu_negative, e
+                    slope = selu_negative * e
+                    g = slope - selu_negative
             elif kind == 1:
                 if z > mish_linear:
                     g, slope = z, one
                 else:
-                    n = np.exp(z)
-                    n2 = n * (n + 2)
-                    t = n2 / (n2 + 2)
+                    n2 = e * (e + two)
+                    t = n2 / (n2 + two)
                     g = z * t
-                    slope = t + z * (n / (1 + n)) * (1 - t * t)
+                    slope = t + z * (e / (one + e)) * (one - t * t)
             elif kind == 2:
                 if z > zero:
                     g, slope = z, one
                 else:
                     g, slope = zero, zero
             else:
-                sigmoid = one / (one + np.exp(-z))
+                sigmoid = one / (one + e) if z >= zero else e / (one + e)
                 g = z * sigmoid
                 slope = sigmoid * (one + z * (one - sigmoid))
             d = g - z
@@ -99,29 +129,26 @@ def parametric_backward(delta, D, S, dalpha, dbias):
 
 
 def parametric_forward_numpy(
-    Z, b, alpha, kind, constants, noise, threshold, scale, D, S
+    Z, E, alpha, kind, constants, noise, threshold, scale, D, S
 ):
     """:func:`parametric_forward` in whole-array operations."""
-    selu_scale, selu_negative, mish_linear = constants
-    Z += b
+    selu_scale, selu_negative, mish_linear, _ = constants
     positive = Z > 0
     if kind == 0:
-        e = np.exp(np.minimum(Z, 0))
-        e *= selu_negative
-        g = np.where(positive, selu_scale * Z, e - selu_negative)
-        slope = np.where(positive, selu_scale, e)
+        slope = E * selu_negative
+        g = np.where(positive, selu_scale * Z, slope - selu_negative)
+        slope = np.where(positive, selu_scale, slope)
     elif kind == 1:
         linear = Z > mish_linear
-        n = np.exp(np.minimum(Z, mish_linear))
-        n2 = n * (n + 2)
+        n2 = E * (E + 2)
         t = n2 / (n2 + 2)
         g = np.where(linear, Z, Z * t)
-        slope = np.where(linear, 1, t + Z * (n / (1 + n)) * (1 - t * t))
+        slope = np.where(linear, 1, t + Z * (E / (1 + E)) * (1 - t * t))
     elif kind == 2:
         g = np.where(positive, Z, 0)
         slope = positive
     else:
-        sigmoid = 1 / (1 + np.exp(-Z))
+        sigmoid = np.where(Z >= 0, 1 / (1 + E), E / (1 + E))
         g = Z * sigmoid
         slope = sigmoid * (1 + Z * (1 - sigmoid))
     g = g.astype(Z.dtype, copy=False)
@@ -145,7 +172,8 @@ def parametric_forward_numpy(
 
 def parametric_backward_numpy(delta, D, S, dalpha, dbias):
     """:func:`parametric_backward` in whole-array operations."""
-    np.einsum("ij,ij->j", delta, D, out=dalpha)
+    # Column sums of C-ordered arrays add row after row, as the loop does.
+    np.sum(delta * D, axis=0, out=dalpha)
     delta *= S
     np.sum(delta, axis=0, out=dbias)
 
@@ -160,7 +188,7 @@ NUMPY_TWINS = {name: globals()[f"{name}_numpy"] for name in LOOPS}
 
 def constants_for(dtype):
     """The activations' constants in ``dtype``, as the kernels take them."""
-    return np.array([SELU_SCALE, _SELU_NEGATIVE, _MISH_LINEAR], dtype=dtype)
+    return np.array([SELU_SCALE, _SELU_NEGATIVE, _MISH_LINEAR, 1.0], dtype=dtype)
 
 
 def dropout_noise(rng, shape, rate, dtype):
@@ -188,7 +216,8 @@ def try_once(namespace):
         constants = constants_for(dtype)
         for kind in ACTIVATION_CODES.values():
             for bytes_ in (noise, NO_NOISE):
-                namespace.parametric_forward(
+                activate(
+                    namespace,
                     Z.copy(),
                     Z[0],
                     Z[1],

@@ -33,6 +33,7 @@ from ._engine import kernels
 from ._tabular_kernels import (
     ACTIVATION_CODES,
     NO_NOISE,
+    activate,
     constants_for,
     dropout_noise,
 )
@@ -299,7 +300,8 @@ class TabularNetwork:
                     rng, Z.shape, dropout, self.dtype
                 )
             # Z becomes the layer's output, in place.
-            kernels().parametric_forward(
+            activate(
+                kernels(),
                 Z,
                 self.p[f"b{layer}"],
                 self.p[f"alpha{layer}"],

@@ -3,10 +3,12 @@
 import numpy as np
 import pytest
 
+import skmlp
 from skmlp._engine import kernels
 from skmlp._tabular_kernels import (
     ACTIVATION_CODES,
     NO_NOISE,
+    activate,
     constants_for,
     dropout_noise,
 )
@@ -20,7 +22,8 @@ TOLERANCE = {np.float32: 2e-6, np.float64: 1e-13}
 
 
 def forward(Z, b, alpha, name, D, S, noise=NO_NOISE, threshold=0, scale=1.0):
-    kernels().parametric_forward(
+    activate(
+        kernels(),
         Z,
         b,
         alpha,
@@ -108,3 +111,24 @@ def test_dropout_zeroes_units_and_their_gradients(engine, name):
     for result, reference in ((dropped, plain), (D, D0), (S, S0)):
         np.testing.assert_allclose(result[kept], reference[kept] * scale, rtol=1e-13)
         assert (result[~kept] == 0).all()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", sorted(ACTIVATION_CODES))
+def test_engines_agree_bit_for_bit(name, dtype):
+    pytest.importorskip("numba")
+    Z, b, alpha = layer(dtype, seed=4)
+    noise, threshold, scale = dropout_noise(
+        np.random.default_rng(1), Z.shape, 0.2, dtype
+    )
+    delta = np.random.default_rng(2).normal(size=Z.shape).astype(dtype)
+    results = []
+    for engine in ("numpy", "numba"):
+        with skmlp.config_context(engine=engine):
+            out, D, S = Z.copy(), np.empty_like(Z), np.empty_like(Z)
+            forward(out, b, alpha, name, D, S, noise, threshold, scale)
+            dZ, dalpha, dbias = delta.copy(), np.empty(7, dtype), np.empty(7, dtype)
+            kernels().parametric_backward(dZ, D, S, dalpha, dbias)
+            results.append((out, D, S, dZ, dalpha, dbias))
+    for ours, theirs in zip(*results, strict=True):
+        np.testing.assert_array_equal(ours, theirs)
