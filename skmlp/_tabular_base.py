@@ -109,7 +109,8 @@ class BaseTabularMLP(
     def _stratify(self, Y):
         return None
 
-    def _weighted(self, Y, sample_weight):
+    def _weighted(self, Y, sample_weight, training=True):
+        """Sample weights with any class weights folded in."""
         return sample_weight
 
     # -- fitting ------------------------------------------------------------
@@ -156,7 +157,7 @@ class BaseTabularMLP(
 
         if warm:
             network = self._network
-            self._check_warm_start_shapes(network, encoder, hidden, Y.shape[1])
+            self._check_warm_start_shapes(network, hidden, Y.shape[1])
             network = copy_network(network)
         else:
             arch = architecture(self, encoder, hidden, Y)
@@ -243,10 +244,12 @@ class BaseTabularMLP(
             raise ValueError(
                 f"X_val has {X_val.shape[0]} samples but y_val has {Y_val.shape[0]}."
             )
-        weight = checked_weight(sample_weight_val, X_val, dtype)
+        weight = self._weighted(
+            Y_val, checked_weight(sample_weight_val, X_val, dtype), training=False
+        )
         return X_val, np.arange(X_val.shape[0]), Y_val, weight
 
-    def _check_warm_start_shapes(self, network, encoder, hidden, n_outputs):
+    def _check_warm_start_shapes(self, network, hidden, n_outputs):
         arch = network.arch
         if arch.hidden_layer_sizes != hidden or arch.n_outputs != n_outputs:
             raise ValueError(

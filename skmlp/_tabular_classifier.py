@@ -212,13 +212,17 @@ class TabularMLPClassifier(ClassifierMixin, BaseTabularMLP):
         Y[np.arange(len(y)), index] = 1
         return Y
 
-    def _weighted(self, Y, sample_weight):
+    def _weighted(self, Y, sample_weight, training=True):
         if self.class_weight is None:
             return sample_weight
         index = Y.argmax(axis=1)
-        weights = compute_class_weight(
-            self.class_weight, classes=self.classes_, y=self.classes_[index]
-        )[index].astype(Y.dtype)
+        if training:
+            # Held-out rows are weighted like the training rows, with the
+            # class weights the training labels give.
+            self._class_weights = compute_class_weight(
+                self.class_weight, classes=self.classes_, y=self.classes_[index]
+            )
+        weights = self._class_weights[index].astype(Y.dtype)
         return weights if sample_weight is None else weights * sample_weight
 
     def _target_attributes(self):

@@ -355,3 +355,13 @@ def test_ctrl_c_keeps_a_usable_model():
         reg.fit(X, signal_)
     assert reg.n_iter_ == 3
     assert np.isfinite(reg.predict(X)).all()
+
+
+def test_class_weight_applies_to_held_out_rows_missing_a_class():
+    X, signal_ = mixed_frame(300)
+    y = np.digitize(signal_, np.quantile(signal_, [0.3, 0.7]))
+    X_val, y_val = X.head(40), np.where(y[:40] == 2, 1, y[:40])
+    assert set(y_val) == {0, 1}
+    clf = TabularMLPClassifier(class_weight="balanced", **SMALL)
+    clf.fit(X, y, X_val=X_val, y_val=y_val)
+    assert len(clf.validation_scores_) == 30
