@@ -5,8 +5,8 @@ categorical_features : 'from_dtype', array-like of int or str, or boolean \
 mask, default='from_dtype'
         Which columns are categorical, as in
         :class:`~sklearn.ensemble.HistGradientBoostingClassifier`: by default
-        the category, string, object and boolean columns of a DataFrame (see
-        :class:`~skmlp.TabularEncoder`).
+        the category, string and object columns of a DataFrame; boolean
+        columns are numbers 0 and 1 (see :class:`~skmlp.TabularEncoder`).
 
     max_onehot_categories : int, default=8
         Categorical columns with at most this many categories are one-hot
@@ -43,9 +43,10 @@ parametric_activation : bool, default=True
 
     parametrization : {'ntk', 'standard'}, default='ntk'
         'ntk' trains each weight matrix at learning rate ``lr / sqrt(fan_in)``
-        (the NTK parametrisation under Adam), the feature scales at ``6 lr``
-        and the embeddings, biases and ``alpha`` at ``lr / 10``, with weight
-        decay factors to match; 'standard' trains everything at ``lr``.
+        (the NTK parametrisation under Adam), the feature scales at ``6 lr``,
+        the periodic embeddings, biases and ``alpha`` at ``lr / 10`` (the
+        category embedding tables at ``lr``), with weight decay factors to
+        match; 'standard' trains everything at ``lr``.
 
     init : {'data', 'random'}, default='data'
         'data' scales each unit's initial weights to unit variance on a

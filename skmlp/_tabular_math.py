@@ -213,9 +213,10 @@ def flat_cosine(t):
 def cosine_log4(t):
     """Four cosine cycles on a log scale, the later ones longer.
 
-    ``(1 - cos(2 pi log2(1 + 15 t))) / 2``: starts at 0 (a warm-up), ends at
-    0, and returns to 1 at ``t = 1/15, 3/15, 7/15``: restarts that explore
-    early and settle late (Holzmüller et al., 2024).
+    ``(1 - cos(2 pi log2(1 + 15 t))) / 2``: starts at 0 (a warm-up), falls
+    back to 0 at ``t = 1/15, 3/15, 7/15`` and 1, and peaks at 1 in between
+    (near ``t = 0.03, 0.12, 0.31, 0.69``): cycles that lengthen, exploring
+    early and settling late (Holzmüller et al., 2024).
     """
     return 0.5 * (1.0 - math.cos(TWO_PI * math.log2(1.0 + 15.0 * t)))
 

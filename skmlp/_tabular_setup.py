@@ -18,7 +18,8 @@ from ._tabular_training import Recipe
 
 # (learning-rate factor, weight-decay factor) per parameter group. With the
 # NTK parametrisation the scales learn 6 times faster than the weights, the
-# embeddings, activation shapes and biases 10 times slower; the decay
+# periodic embeddings, activation shapes and biases 10 times slower (the
+# category tables, outside these groups, at the base rate); the decay
 # factors are the squares of the rate factors, and biases are not decayed.
 NTK_FACTORS = {
     "scale": (6.0, 36.0),

@@ -7,6 +7,7 @@ example shows up even before it is placed here.
 ORDER = [
     "quickstart.py",
     "plot_penguins_pipeline.py",
+    "plot_tabular_dataframe.py",
     "plot_regression_cars.py",
     "plot_loss_curves.py",
     "plot_activations_moons.py",
