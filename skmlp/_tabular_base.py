@@ -28,6 +28,7 @@ from ._tabular_setup import (
     held_out_split,
     network_arguments,
     recipe,
+    row_indices,
     rows_of,
     warn_outcome,
 )
@@ -145,7 +146,7 @@ class BaseTabularMLP(
 
         random_state = check_random_state(self.random_state)
         rng = np.random.default_rng(random_state.randint(np.iinfo(np.int32).max))
-        rows = np.arange(X.shape[0])
+        rows = row_indices(X.shape[0])
         validation = None
         if X_val is not None or y_val is not None:
             validation = self._user_validation(
@@ -247,7 +248,7 @@ class BaseTabularMLP(
         weight = self._weighted(
             Y_val, checked_weight(sample_weight_val, X_val, dtype), training=False
         )
-        return X_val, np.arange(X_val.shape[0]), Y_val, weight
+        return X_val, row_indices(X_val.shape[0]), Y_val, weight
 
     def _check_warm_start_shapes(self, network, hidden, n_outputs):
         arch = network.arch
@@ -266,7 +267,7 @@ class BaseTabularMLP(
 
     def _scores(self, X):
         X = self._encoded(X)
-        return self._network.scores(X, np.arange(X.shape[0]))
+        return self._network.scores(X, row_indices(X.shape[0]))
 
     def transform(self, X, layer=-1):
         """Hidden-layer activations of ``X``: the network as a feature extractor.

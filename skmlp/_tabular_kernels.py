@@ -37,12 +37,16 @@ _SELU_NEGATIVE = SELU_SCALE * SELU_ALPHA
 def activate(kernels, Z, b, alpha, kind, constants, noise, threshold, scale, D, S):
     """Bias, the exponentials, then the engine's :func:`parametric_forward`."""
     Z += b
+    # One temporary, exponentiated in place.
     if kind == 0:
-        E = np.exp(np.minimum(Z, 0))
+        E = np.minimum(Z, 0)
     elif kind == 1:
-        E = np.exp(np.minimum(Z, constants[2]))
+        E = np.minimum(Z, constants[2])
     elif kind == 3:
-        E = np.exp(-np.abs(Z))
+        E = np.abs(Z)
+        np.negative(E, out=E)
+    if kind != 2:
+        np.exp(E, out=E)
     else:
         E = Z
     kernels.parametric_forward(
@@ -131,32 +135,40 @@ def parametric_backward(delta, D, S, dalpha, dbias):
 def parametric_forward_numpy(
     Z, E, alpha, kind, constants, noise, threshold, scale, D, S
 ):
-    """:func:`parametric_forward` in whole-array operations."""
+    """:func:`parametric_forward` in whole-array operations.
+
+    In prediction (``D`` without rows) the slope is not computed at all.
+    """
     selu_scale, selu_negative, mish_linear, _ = constants
+    keep = D.shape[0] > 0
     positive = Z > 0
+    slope = None
     if kind == 0:
-        slope = E * selu_negative
-        g = np.where(positive, selu_scale * Z, slope - selu_negative)
-        slope = np.where(positive, selu_scale, slope)
+        negative = E * selu_negative
+        g = np.where(positive, selu_scale * Z, negative - selu_negative)
+        if keep:
+            slope = np.where(positive, selu_scale, negative)
     elif kind == 1:
         linear = Z > mish_linear
         n2 = E * (E + 2)
         t = n2 / (n2 + 2)
         g = np.where(linear, Z, Z * t)
-        slope = np.where(linear, 1, t + Z * (E / (1 + E)) * (1 - t * t))
+        if keep:
+            slope = np.where(linear, 1, t + Z * (E / (1 + E)) * (1 - t * t))
     elif kind == 2:
         g = np.where(positive, Z, 0)
         slope = positive
     else:
         sigmoid = np.where(Z >= 0, 1 / (1 + E), E / (1 + E))
         g = Z * sigmoid
-        slope = sigmoid * (1 + Z * (1 - sigmoid))
+        if keep:
+            slope = sigmoid * (1 + Z * (1 - sigmoid))
     g = g.astype(Z.dtype, copy=False)
     g -= Z
     factor = None
     if noise.shape[0] > 0:
         factor = np.where(noise < threshold, Z.dtype.type(0), scale)
-    if D.shape[0] > 0:
+    if keep:
         np.subtract(slope, 1, out=S, casting="unsafe")
         S *= alpha
         S += 1

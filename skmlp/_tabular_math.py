@@ -111,18 +111,24 @@ def parametric_activation_backward(dA, Z, G, alpha, name):
 # -- periodic numeric embeddings ---------------------------------------------------
 
 
-def periodic_embedding(X, frequencies, phases, weights, biases):
+def periodic_embedding(X, frequencies, phases, weights, biases, keep_angles=True):
     """Embed each numeric feature with its own periodic features.
 
     For feature ``j`` with value ``x``: ``c = cos(2 pi f_j x + p_j)`` (``k``
     frequencies ``f_j`` and phases ``p_j``), then ``e = c V_j + u_j`` (``V_j``
     is ``k x m``). Works feature-major: ``X`` is ``(n, F)``; returns the
     embedding ``(F, n, m)`` and the angles and cosines ``(F, n, k)`` that the
-    backward pass needs.
+    backward pass needs; without ``keep_angles`` (prediction) the cosines
+    overwrite the angles and None stands for both.
     """
     angles = X.T[:, :, np.newaxis] * frequencies[:, np.newaxis, :]
     angles *= TWO_PI
     angles += phases[:, np.newaxis, :]
+    if not keep_angles:
+        cosines = np.cos(angles, out=angles)
+        embedded = np.matmul(cosines, weights)
+        embedded += biases[:, np.newaxis, :]
+        return embedded, None, None
     cosines = np.cos(angles)
     embedded = np.matmul(cosines, weights)
     embedded += biases[:, np.newaxis, :]

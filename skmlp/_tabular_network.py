@@ -44,8 +44,10 @@ from ._tabular_math import (
     periodic_embedding_backward,
 )
 
-# Rows of a prediction chunk: bounds the memory of predicting on many rows.
-PREDICT_CHUNK_ROWS = 8192
+# Rows of a prediction chunk: bounds the memory of predicting on many rows
+# (and of scoring the held-out rows every epoch) to a few MiB of
+# temporaries, while keeping each matrix product large enough to be fast.
+PREDICT_CHUNK_ROWS = 2048
 
 
 @dataclass(frozen=True)
@@ -250,7 +252,7 @@ class TabularNetwork:
 
     # -- forward ------------------------------------------------------------------
 
-    def _features(self, X):
+    def _features(self, X, training=False):
         """``H`` before the scale, and what the backward pass needs of it."""
         arch, p = self.arch, self.p
         n, F = X.shape[0], arch.n_numeric
@@ -258,7 +260,12 @@ class TabularNetwork:
         if arch.periodic:
             x_num = X[:, :F]
             embedded, angles, cosines = periodic_embedding(
-                x_num, p["frequencies"], p["phases"], p["mix_weights"], p["mix_biases"]
+                x_num,
+                p["frequencies"],
+                p["phases"],
+                p["mix_weights"],
+                p["mix_biases"],
+                keep_angles=training,
             )
             cache.update(x_num=x_num, angles=angles, cosines=cosines)
             parts.append(embedded.transpose(1, 0, 2).reshape(n, -1))
@@ -283,7 +290,7 @@ class TabularNetwork:
         instead of the scores.
         """
         training = rng is not None
-        H0, cache = self._features(X)
+        H0, cache = self._features(X, training)
         A = H0 * self.p["scale"]
         layers = []
         stop = self.n_layers - 1 if n_hidden is None else n_hidden

@@ -85,7 +85,7 @@ def recipe(est):
 
 def held_out_split(est, Y, rng):
     """Training and held-out row indices (stratified when it can be)."""
-    rows = np.arange(Y.shape[0])
+    rows = row_indices(Y.shape[0])
     stratify = est._stratify(Y)
     if stratify is not None and np.bincount(stratify).min() < 2:
         stratify = None
@@ -107,7 +107,15 @@ def held_out_split(est, Y, rng):
             f"train or to validate on among {Y.shape[0]} samples. Pass more "
             "data, or validation_fraction=None to train on all of it."
         )
-    return np.sort(train_rows), np.sort(held_out)
+    train_rows.sort()
+    held_out.sort()
+    return train_rows, held_out
+
+
+def row_indices(n_rows):
+    """``0 .. n_rows - 1`` in int32 when it fits: half the memory of int64."""
+    dtype = np.int32 if n_rows < np.iinfo(np.int32).max else np.int64
+    return np.arange(n_rows, dtype=dtype)
 
 
 def fitted_attributes(network):

@@ -154,10 +154,12 @@ def train(
     history = History()
     best_params = network.params.copy() if validate is not None else None
     step = 0
+    # One order array, reshuffled in place every epoch.
+    order = train_rows.copy()
     with deferred_interrupt() as interrupt:
         for epoch in range(1, recipe.max_iter + 1):
             started = time.perf_counter()
-            order = rng.permutation(train_rows)
+            rng.shuffle(order)
             total = 0.0
             for start in range(0, n_train, batch_size):
                 rows = order[start : start + batch_size]
