@@ -34,8 +34,13 @@ _MISH_LINEAR = 20.0
 _SELU_NEGATIVE = SELU_SCALE * SELU_ALPHA
 
 
-def activate(kernels, Z, b, alpha, kind, constants, noise, threshold, scale, D, S):
-    """Bias, the exponentials, then the engine's :func:`parametric_forward`."""
+def activate(kernels, Z, b, alpha, kind, constants, dropout=None, D=None, S=None):
+    """Bias, the exponentials, then the engine's kernel, in place on ``Z``.
+
+    Training passes ``dropout = (noise, threshold, scale)`` and the arrays
+    ``D`` and ``S`` to fill (:func:`parametric_train`); prediction passes
+    neither (:func:`parametric_predict`).
+    """
     Z += b
     # One temporary, exponentiated in place.
     if kind == 0:
@@ -49,67 +54,121 @@ def activate(kernels, Z, b, alpha, kind, constants, noise, threshold, scale, D, 
         np.exp(E, out=E)
     else:
         E = Z
-    kernels.parametric_forward(
-        Z, E, alpha, kind, constants, noise, threshold, scale, D, S
-    )
+    if D is None:
+        kernels.parametric_predict(Z, E, alpha, kind, constants)
+    else:
+        kernels.parametric_train(Z, E, alpha, kind, constants, *dropout, D, S)
 
 
 # -- Loops, compiled by the Numba engine ---------------------------------------
 
 
-def parametric_forward(Z, E, alpha, kind, constants, noise, threshold, scale, D, S):
-    """In place: ``Z <- z + alpha (g(z) - z)`` for the biased ``z``, then dropout.
+def parametric_train(Z, E, alpha, kind, constants, noise, threshold, scale, D, S):
+    """In place: ``Z <- (z + alpha (g(z) - z)) f`` for the biased ``z``.
 
-    ``E`` holds the exponentials of :func:`activate`. ``constants`` holds
-    :func:`constants_for` in ``Z``'s dtype, so that the loop computes in that
-    type. Dropout, unless ``noise`` has no rows: a unit whose random byte in
-    ``noise`` is below ``threshold`` is zeroed, the others are multiplied by
-    ``scale``. Keeps ``D = g(z) - z`` and the slope ``S = 1 + alpha (g'(z) -
-    1)``, both times the unit's dropout factor, for the backward pass, unless
-    ``D`` has no rows (prediction).
+    ``E`` holds the exponentials of :func:`activate`; ``constants`` holds
+    :func:`constants_for` in ``Z``'s dtype, so that the loop computes in
+    that type. ``f`` is the unit's dropout factor: 0 where its random byte
+    in ``noise`` is below ``threshold``, ``scale`` elsewhere. Keeps ``D =
+    (g(z) - z) f`` and the slope ``S = (1 + alpha (g'(z) - 1)) f`` for the
+    backward pass. One loop per activation, with no test of ``kind`` inside:
+    the compiler can then vectorise it.
     """
-    keep = D.shape[0] > 0
-    drop = noise.shape[0] > 0
+    selu_scale, selu_negative, mish_linear = constants[0], constants[1], constants[2]
     # Numbers of Z's dtype: a literal 1 would promote float32 to float64.
+    one = constants[3]
+    zero = one - one
+    two = one + one
+    n, m = Z.shape
+    if kind == 0:
+        for i in range(n):
+            for j in range(m):
+                z = Z[i, j]
+                negative = E[i, j] * selu_negative
+                g = selu_scale * z if z > zero else negative - selu_negative
+                slope = selu_scale if z > zero else negative
+                d = g - z
+                f = zero if noise[i, j] < threshold else scale
+                Z[i, j] = (z + alpha[j] * d) * f
+                D[i, j] = d * f
+                S[i, j] = (one + alpha[j] * (slope - one)) * f
+    elif kind == 1:
+        for i in range(n):
+            for j in range(m):
+                z = Z[i, j]
+                e = E[i, j]
+                n2 = e * (e + two)
+                t = n2 / (n2 + two)
+                linear = z > mish_linear
+                g = z if linear else z * t
+                slope = one if linear else t + z * (e / (one + e)) * (one - t * t)
+                d = g - z
+                f = zero if noise[i, j] < threshold else scale
+                Z[i, j] = (z + alpha[j] * d) * f
+                D[i, j] = d * f
+                S[i, j] = (one + alpha[j] * (slope - one)) * f
+    elif kind == 2:
+        for i in range(n):
+            for j in range(m):
+                z = Z[i, j]
+                g = z if z > zero else zero
+                slope = one if z > zero else zero
+                d = g - z
+                f = zero if noise[i, j] < threshold else scale
+                Z[i, j] = (z + alpha[j] * d) * f
+                D[i, j] = d * f
+                S[i, j] = (one + alpha[j] * (slope - one)) * f
+    else:
+        for i in range(n):
+            for j in range(m):
+                z = Z[i, j]
+                e = E[i, j]
+                sigmoid = one / (one + e) if z >= zero else e / (one + e)
+                g = z * sigmoid
+                slope = sigmoid * (one + z * (one - sigmoid))
+                d = g - z
+                f = zero if noise[i, j] < threshold else scale
+                Z[i, j] = (z + alpha[j] * d) * f
+                D[i, j] = d * f
+                S[i, j] = (one + alpha[j] * (slope - one)) * f
+
+
+def parametric_predict(Z, E, alpha, kind, constants):
+    """In place: ``Z <- z + alpha (g(z) - z)``, as :func:`parametric_train`
+    computes it, without dropout and without keeping anything."""
     selu_scale, selu_negative, mish_linear = constants[0], constants[1], constants[2]
     one = constants[3]
     zero = one - one
     two = one + one
-    for i in range(Z.shape[0]):
-        for j in range(Z.shape[1]):
-            z = Z[i, j]
-            e = E[i, j]
-            if kind == 0:
-                if z > zero:
-                    g, slope = selu_scale * z, selu_scale
-                else:
-                    slope = selu_negative * e
-                    g = slope - selu_negative
-            elif kind == 1:
-                if z > mish_linear:
-                    g, slope = z, one
-                else:
-                    n2 = e * (e + two)
-                    t = n2 / (n2 + two)
-                    g = z * t
-                    slope = t + z * (e / (one + e)) * (one - t * t)
-            elif kind == 2:
-                if z > zero:
-                    g, slope = z, one
-                else:
-                    g, slope = zero, zero
-            else:
+    n, m = Z.shape
+    if kind == 0:
+        for i in range(n):
+            for j in range(m):
+                z = Z[i, j]
+                negative = E[i, j] * selu_negative
+                g = selu_scale * z if z > zero else negative - selu_negative
+                Z[i, j] = z + alpha[j] * (g - z)
+    elif kind == 1:
+        for i in range(n):
+            for j in range(m):
+                z = Z[i, j]
+                e = E[i, j]
+                n2 = e * (e + two)
+                g = z if z > mish_linear else z * (n2 / (n2 + two))
+                Z[i, j] = z + alpha[j] * (g - z)
+    elif kind == 2:
+        for i in range(n):
+            for j in range(m):
+                z = Z[i, j]
+                g = z if z > zero else zero
+                Z[i, j] = z + alpha[j] * (g - z)
+    else:
+        for i in range(n):
+            for j in range(m):
+                z = Z[i, j]
+                e = E[i, j]
                 sigmoid = one / (one + e) if z >= zero else e / (one + e)
-                g = z * sigmoid
-                slope = sigmoid * (one + z * (one - sigmoid))
-            d = g - z
-            factor = one
-            if drop:
-                factor = zero if noise[i, j] < threshold else scale
-            Z[i, j] = (z + alpha[j] * d) * factor
-            if keep:
-                D[i, j] = d * factor
-                S[i, j] = (one + alpha[j] * (slope - one)) * factor
+                Z[i, j] = z + alpha[j] * (z * sigmoid - z)
 
 
 def parametric_backward(delta, D, S, dalpha, dbias):
@@ -132,28 +191,22 @@ def parametric_backward(delta, D, S, dalpha, dbias):
 # -- NumPy twins ---------------------------------------------------------------
 
 
-def parametric_forward_numpy(
-    Z, E, alpha, kind, constants, noise, threshold, scale, D, S
-):
-    """:func:`parametric_forward` in whole-array operations.
-
-    In prediction (``D`` without rows) the slope is not computed at all.
-    """
+def _activation_numpy(Z, E, kind, constants, with_slope):
+    """``g(z)`` and, if asked, ``g'(z)``, as the loops compute them."""
     selu_scale, selu_negative, mish_linear, _ = constants
-    keep = D.shape[0] > 0
     positive = Z > 0
     slope = None
     if kind == 0:
         negative = E * selu_negative
         g = np.where(positive, selu_scale * Z, negative - selu_negative)
-        if keep:
+        if with_slope:
             slope = np.where(positive, selu_scale, negative)
     elif kind == 1:
         linear = Z > mish_linear
         n2 = E * (E + 2)
         t = n2 / (n2 + 2)
         g = np.where(linear, Z, Z * t)
-        if keep:
+        if with_slope:
             slope = np.where(linear, 1, t + Z * (E / (1 + E)) * (1 - t * t))
     elif kind == 2:
         g = np.where(positive, Z, 0)
@@ -161,25 +214,32 @@ def parametric_forward_numpy(
     else:
         sigmoid = np.where(Z >= 0, 1 / (1 + E), E / (1 + E))
         g = Z * sigmoid
-        if keep:
+        if with_slope:
             slope = sigmoid * (1 + Z * (1 - sigmoid))
-    g = g.astype(Z.dtype, copy=False)
+    return g.astype(Z.dtype, copy=False), slope
+
+
+def parametric_train_numpy(Z, E, alpha, kind, constants, noise, threshold, scale, D, S):
+    """:func:`parametric_train` in whole-array operations."""
+    g, slope = _activation_numpy(Z, E, kind, constants, with_slope=True)
     g -= Z
-    factor = None
-    if noise.shape[0] > 0:
-        factor = np.where(noise < threshold, Z.dtype.type(0), scale)
-    if keep:
-        np.subtract(slope, 1, out=S, casting="unsafe")
-        S *= alpha
-        S += 1
-        D[...] = g
-        if factor is not None:
-            S *= factor
-            D *= factor
+    factor = np.where(noise < threshold, Z.dtype.type(0), scale)
+    np.subtract(slope, 1, out=S, casting="unsafe")
+    S *= alpha
+    S += 1
+    S *= factor
+    np.multiply(g, factor, out=D)
     g *= alpha
     Z += g
-    if factor is not None:
-        Z *= factor
+    Z *= factor
+
+
+def parametric_predict_numpy(Z, E, alpha, kind, constants):
+    """:func:`parametric_predict` in whole-array operations."""
+    g, _ = _activation_numpy(Z, E, kind, constants, with_slope=False)
+    g -= Z
+    g *= alpha
+    Z += g
 
 
 def parametric_backward_numpy(delta, D, S, dalpha, dbias):
@@ -191,7 +251,8 @@ def parametric_backward_numpy(delta, D, S, dalpha, dbias):
 
 
 LOOPS = {
-    "parametric_forward": parametric_forward,
+    "parametric_train": parametric_train,
+    "parametric_predict": parametric_predict,
     "parametric_backward": parametric_backward,
 }
 
@@ -217,9 +278,6 @@ def dropout_noise(rng, shape, rate, dtype):
     return noise, threshold, np.dtype(dtype).type(256 / (256 - threshold))
 
 
-NO_NOISE = np.empty((0, 0), np.uint8)
-
-
 def try_once(namespace):
     """Run every kernel of ``namespace`` on a few numbers, compiling each."""
     for dtype in (np.float64, np.float32):
@@ -227,18 +285,16 @@ def try_once(namespace):
         noise = np.array([[0, 200, 30], [90, 255, 1]], np.uint8)
         constants = constants_for(dtype)
         for kind in ACTIVATION_CODES.values():
-            for bytes_ in (noise, NO_NOISE):
-                activate(
-                    namespace,
-                    Z.copy(),
-                    Z[0],
-                    Z[1],
-                    kind,
-                    constants,
-                    bytes_,
-                    38,
-                    dtype(1.2),
-                    np.empty_like(Z),
-                    np.empty_like(Z),
-                )
+            activate(namespace, Z.copy(), Z[0], Z[1], kind, constants)
+            activate(
+                namespace,
+                Z.copy(),
+                Z[0],
+                Z[1],
+                kind,
+                constants,
+                (noise, 38, dtype(1.2)),
+                np.empty_like(Z),
+                np.empty_like(Z),
+            )
         namespace.parametric_backward(Z.copy(), Z, Z, Z[0].copy(), Z[0].copy())

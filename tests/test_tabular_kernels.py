@@ -7,7 +7,6 @@ import skmlp
 from skmlp._engine import kernels
 from skmlp._tabular_kernels import (
     ACTIVATION_CODES,
-    NO_NOISE,
     activate,
     constants_for,
     dropout_noise,
@@ -21,7 +20,12 @@ from skmlp._tabular_math import (
 TOLERANCE = {np.float32: 2e-6, np.float64: 1e-13}
 
 
-def forward(Z, b, alpha, name, D, S, noise=NO_NOISE, threshold=0, scale=1.0):
+def forward(Z, b, alpha, name, D=None, S=None, noise=None, threshold=0, scale=1.0):
+    """The kernels through ``activate``: training with ``D`` and ``S``."""
+    dropout = None
+    if D is not None:
+        noise = np.zeros(Z.shape, np.uint8) if noise is None else noise
+        dropout = (noise, threshold, Z.dtype.type(scale))
     activate(
         kernels(),
         Z,
@@ -29,9 +33,7 @@ def forward(Z, b, alpha, name, D, S, noise=NO_NOISE, threshold=0, scale=1.0):
         alpha,
         ACTIVATION_CODES[name],
         constants_for(Z.dtype),
-        noise,
-        threshold,
-        Z.dtype.type(scale),
+        dropout,
         D,
         S,
     )
@@ -60,10 +62,9 @@ def test_parametric_forward_computes_the_activation_and_its_slope(engine, name, 
     np.testing.assert_allclose(out, expected, rtol=rtol, atol=rtol)
     np.testing.assert_allclose(D, G - z, rtol=rtol, atol=rtol)
     np.testing.assert_allclose(S, slope, rtol=rtol, atol=rtol)
-    # Prediction: no rows to keep, the same output.
-    empty = np.empty((0, 7), dtype)
+    # Prediction keeps nothing and computes the same output.
     again = Z.copy()
-    forward(again, b, alpha, name, empty, empty)
+    forward(again, b, alpha, name)
     np.testing.assert_array_equal(again, out)
 
 
