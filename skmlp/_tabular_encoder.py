@@ -33,7 +33,12 @@ from ._tabular_columns import (
     fit_categories,
     numeric_statistics,
 )
-from ._tabular_layout import encode_rows, feature_names, layout
+from ._tabular_layout import (
+    encode_numeric_array,
+    encode_rows,
+    feature_names,
+    layout,
+)
 from ._validation import fail_safe
 
 # transform encodes this many rows at a time: the temporary float64 copies of
@@ -393,6 +398,9 @@ None, default='from_dtype'
             The blocks described in ``output_slices_``, in `dtype`.
         """
         check_is_fitted(self)
+        fast = encode_numeric_array(self, X, CHUNK_ROWS)
+        if fast is not None:
+            return fast
         frame = self._frame(X, reset=False)
         width = self.output_slices_["embedding"].stop
         out = np.zeros((frame.n_rows, width), dtype=self.dtype)

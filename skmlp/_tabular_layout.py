@@ -20,6 +20,7 @@ from ._tabular_columns import (
     encode_numeric,
     onehot_columns,
     onehot_width,
+    smooth_clip,
 )
 
 BLOCKS = ("numeric", "indicator", "onehot", "embedding")
@@ -182,4 +183,47 @@ def _unique(names):
             taken.add(name)
         seen.add(name)
         out.append(name)
+    return out
+
+
+def encode_numeric_array(encoder, X, max_rows):
+    """``transform`` of a plain all-numeric float array, whole-array at once.
+
+    Returns None unless ``X`` is a 2-D float ndarray of the fitted width, of
+    at most ``max_rows`` rows (the general path works in chunks, to bound its
+    temporary memory), and
+    every fitted column is a (non-boolean) number, with no feature names and
+    no infinity to report: the general path then validates, and names what
+    is wrong. The operations are those of :func:`encode_numeric`, column for
+    column, so the result is the same; this path only skips the per-column
+    Python loop, which dominates the time of a one-row prediction.
+    """
+    if not (
+        type(X) is np.ndarray
+        and X.ndim == 2
+        and X.dtype.kind == "f"
+        and 0 < X.shape[0] <= max_rows
+        and X.shape[1] == encoder.n_features_in_
+        and not hasattr(encoder, "feature_names_in_")
+        and encoder.n_numeric_ == X.shape[1]
+        and BOOLEAN not in set(encoder.feature_kinds_)
+    ):
+        return None
+    X = X.astype(np.float64, copy=False)
+    if np.isinf(X).any():
+        return None
+    missing = np.isnan(X)
+    z = np.where(missing, encoder.impute_values_, X)
+    with np.errstate(over="ignore"):
+        z -= encoder.center_
+        z /= encoder.scale_
+    if encoder.max_absolute_value is not None:
+        z = smooth_clip(z, encoder.max_absolute_value)
+    out = np.zeros(
+        (X.shape[0], encoder.output_slices_["embedding"].stop), encoder.dtype
+    )
+    out[:, : encoder.n_numeric_] = z
+    start = encoder.n_numeric_
+    for k, i in enumerate(encoder.indicator_features_):
+        out[:, start + k] = missing[:, i]
     return out

@@ -731,3 +731,22 @@ def test_categories_encode_consistently(values, new, limit):
             np.testing.assert_array_equal(Xt[a], Xt[b])
         elif known and keys[b] in keys[: len(values)]:
             assert not np.array_equal(Xt[a], Xt[b])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_numeric_array_path_equals_the_column_path(dtype, monkeypatch):
+    from skmlp import _tabular_encoder
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 6)) * [1, 10, 100, 1e3, 1e-3, 1]
+    X[rng.random(X.shape) < 0.1] = np.nan
+    X[0, 1] = 1e9  # clipped
+    X = X.astype(dtype)
+    encoder = TabularEncoder().fit(X)
+    fast = encoder.transform(X)
+    monkeypatch.setattr(_tabular_encoder, "encode_numeric_array", lambda *a: None)
+    np.testing.assert_array_equal(fast, encoder.transform(X))
+    monkeypatch.undo()
+    X[3, 2] = np.inf
+    with pytest.raises(ValueError, match="infinity"):
+        encoder.transform(X)
