@@ -13,26 +13,15 @@ from sklearn.utils.validation import (
 )
 
 from ._frames import (
-    BOOLEAN,
-    STRING,
     ArrayFrame,
     as_frame,
     is_pandas,
     is_polars,
     level_keys,
 )
-from ._tabular_checks import (
-    categorical_mask,
-    check_finite,
-    check_not_text,
-    check_supported,
-    column_errors,
-)
-from ._tabular_columns import (
-    category_kind,
-    fit_categories,
-    numeric_statistics,
-)
+from ._tabular_checks import categorical_mask, check_supported
+from ._tabular_columns import category_kind
+from ._tabular_fit import fit_columns
 from ._tabular_layout import (
     encode_numeric_array,
     encode_rows,
@@ -300,45 +289,8 @@ None, default='from_dtype'
         kinds = [frame.kind(i) for i in range(frame.n_columns)]
         check_supported(frame, kinds)
         self.is_categorical_ = categorical_mask(self.categorical_features, frame, kinds)
-        from_dtype = isinstance(self.categorical_features, str)
-        statistics, self.categories_, self.infrequent_categories_ = [], [], []
-        self._has_missing, missing_columns, feature_kinds = [], [], []
-        for i, kind in enumerate(kinds):
-            if self.is_categorical_[i]:
-                with column_errors(frame, i):
-                    codes, levels = frame.factorize(i)
-                n_present = int(np.count_nonzero(codes >= 0))
-                if from_dtype and kind == STRING:
-                    # Before the distinct values are copied as sort keys,
-                    # which for long texts would take much memory.
-                    check_not_text(frame, i, len(levels), n_present)
-                with column_errors(frame, i):
-                    kept, rare = fit_categories(
-                        codes, levels, self._min_count(frame.n_rows)
-                    )
-                self.categories_.append(kept)
-                self.infrequent_categories_.append(rare)
-                self._has_missing.append(n_present < frame.n_rows)
-                limit = self.max_onehot_categories
-                onehot = limit is None or len(kept) <= limit
-                feature_kinds.append("onehot" if onehot else "embedding")
-                continue
-            with column_errors(frame, i):
-                x = check_finite(frame, i, frame.numeric(i))
-            fill, center, scale = numeric_statistics(
-                x,
-                scaling=None if kind == BOOLEAN else self.numeric_scaling,
-                quantile_range=self.quantile_range,
-                imputation=self.numeric_imputation,
-            )
-            statistics.append((fill, center, scale))
-            if self.add_indicator and np.isnan(x).any():
-                missing_columns.append(i)
-            feature_kinds.append(BOOLEAN if kind == BOOLEAN else "numeric")
-        self.feature_kinds_ = np.asarray(feature_kinds, dtype=object)
-        fill, center, scale = np.reshape(statistics, (-1, 3)).T
-        self.impute_values_, self.center_, self.scale_ = fill, center, scale
-        self.indicator_features_ = np.asarray(missing_columns, dtype=np.intp)
+        for name, value in fit_columns(self, frame, kinds).items():
+            setattr(self, name, value)
         for name, value in layout(self).items():
             setattr(self, name, value)
         return self
@@ -360,13 +312,6 @@ None, default='from_dtype'
             raise ValueError(
                 f"dtype must be np.float32 or np.float64, got {self.dtype!r}."
             )
-
-    def _min_count(self, n_rows):
-        if self.min_frequency is None:
-            return 0
-        if isinstance(self.min_frequency, Integral):
-            return self.min_frequency
-        return self.min_frequency * n_rows
 
     def _frame(self, X, reset):
         """Check ``X`` against fit (names, width) and wrap its columns."""
