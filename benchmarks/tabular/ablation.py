@@ -49,6 +49,21 @@ VARIANTS = {
     "no output clamp": ({"clamp_output": False}, ("regression",)),
     "128 epochs": ({"max_iter": 128}, BOTH),
     "2 x 256 units": ({"hidden_layer_sizes": (256, 256)}, BOTH),
+    # Each of these is within the noise when removed alone: are they as
+    # dispensable together?
+    "all four of them removed": (
+        {
+            "numeric_embedding": None,
+            "activation": "relu",
+            "weight_decay": 0.0,
+            "label_smoothing": 0.0,
+        },
+        (CLASSIFICATION,),
+    ),
+    "all three of them removed": (
+        {"numeric_embedding": None, "activation": "relu", "weight_decay": 0.0},
+        ("regression",),
+    ),
 }
 
 # Small and mid-sized sets of both tasks: the whole ablation runs in about
