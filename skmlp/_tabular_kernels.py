@@ -274,7 +274,11 @@ def dropout_noise(rng, shape, rate, dtype):
     time of uniform floats.
     """
     threshold = int(round(256 * rate))
-    noise = np.frombuffer(rng.bytes(int(np.prod(shape))), np.uint8).reshape(shape)
+    n = int(np.prod(shape))
+    # The generator's raw 64-bit words, seen as bytes: twice as fast as
+    # rng.bytes, which copies them into a Python bytes object first.
+    words = rng.bit_generator.random_raw(-(-n // 8))
+    noise = words.view(np.uint8)[:n].reshape(shape)
     return noise, threshold, np.dtype(dtype).type(256 / (256 - threshold))
 
 

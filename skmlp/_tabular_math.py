@@ -121,8 +121,10 @@ def periodic_embedding(X, frequencies, phases, weights, biases, keep_angles=True
     backward pass needs; without ``keep_angles`` (prediction) the cosines
     overwrite the angles and None stands for both.
     """
-    angles = X.T[:, :, np.newaxis] * frequencies[:, np.newaxis, :]
-    angles *= TWO_PI
+    # Feature-major copy of the (narrow) input: the products below then read
+    # contiguous rows; 2 pi goes into the small frequency array.
+    columns = np.ascontiguousarray(X.T)
+    angles = columns[:, :, np.newaxis] * (TWO_PI * frequencies)[:, np.newaxis, :]
     angles += phases[:, np.newaxis, :]
     if not keep_angles:
         cosines = np.cos(angles, out=angles)
@@ -143,10 +145,13 @@ def periodic_embedding_backward(dE, X, angles, cosines, weights):
     """
     dbiases = dE.sum(axis=1)
     dweights = np.matmul(cosines.transpose(0, 2, 1), dE)
-    dangles = np.matmul(dE, weights.transpose(0, 2, 1))
-    dangles *= -np.sin(angles)
-    dphases = dangles.sum(axis=1)
-    dfrequencies = TWO_PI * np.einsum("fnk,nf->fk", dangles, X)
+    # The derivative of cos is -sin: the sign goes onto the small results.
+    minus_dangles = np.matmul(dE, weights.transpose(0, 2, 1))
+    minus_dangles *= np.sin(angles)
+    dphases = -minus_dangles.sum(axis=1)
+    columns = np.ascontiguousarray(X.T)[:, :, np.newaxis]
+    dfrequencies = np.matmul(minus_dangles.transpose(0, 2, 1), columns)[:, :, 0]
+    dfrequencies *= -TWO_PI
     return dfrequencies, dphases, dweights, dbiases
 
 

@@ -294,6 +294,7 @@ class TabularNetwork:
         layers = []
         stop = self.n_layers - 1 if n_hidden is None else n_hidden
         code = ACTIVATION_CODES[self.arch.activation]
+        engine = kernels()
         for layer in range(stop):
             Z = A @ self.p[f"W{layer}"]
             # Z becomes the layer's output, in place.
@@ -303,9 +304,9 @@ class TabularNetwork:
                 # one kernel without a test per unit, for a few microseconds.
                 noise = dropout_noise(rng, Z.shape, dropout, self.dtype)
                 D, S = np.empty_like(Z), np.empty_like(Z)
-                activate(kernels(), Z, b, alpha, code, self._constants, noise, D, S)
+                activate(engine, Z, b, alpha, code, self._constants, noise, D, S)
             else:
-                activate(kernels(), Z, b, alpha, code, self._constants)
+                activate(engine, Z, b, alpha, code, self._constants)
             if training:
                 layers.append((A, D, S))
             A = Z
@@ -354,11 +355,12 @@ class TabularNetwork:
         np.matmul(cache["A_last"].T, dS, out=g[f"W{last}"])
         np.sum(dS, axis=0, out=g[f"b{last}"])
         dA = dS @ p[f"W{last}"].T
+        engine = kernels()
         for layer in range(self.n_layers - 2, -1, -1):
             A_prev, D, S = cache["layers"][layer]
             # dA becomes the gradient with respect to the pre-activation;
             # dropped units have D = S = 0, so no gradient passes them.
-            kernels().parametric_backward(dA, D, S, g[f"alpha{layer}"], g[f"b{layer}"])
+            engine.parametric_backward(dA, D, S, g[f"alpha{layer}"], g[f"b{layer}"])
             dZ = dA
             np.matmul(A_prev.T, dZ, out=g[f"W{layer}"])
             dA = dZ @ p[f"W{layer}"].T
