@@ -172,6 +172,7 @@ def copy_network(network):
 
 
 def warn_outcome(est, history):
+    """Warn of a divergence or an interruption, and of what was kept."""
     if history.diverged is not None:
         warnings.warn(
             f"Training diverged: {history.diverged}. Kept the weights of epoch "
@@ -183,6 +184,12 @@ def warn_outcome(est, history):
     elif history.interrupted:
         warnings.warn(
             f"Training interrupted by the user after {len(history.loss_curve)} "
-            "complete epochs; kept the best weights seen.",
+            "complete epochs; kept "
+            + (
+                f"the weights of epoch {history.best_epoch}, the best on the "
+                "validation data."
+                if history.best_epoch
+                else "the last weights."
+            ),
             stacklevel=4,
         )
