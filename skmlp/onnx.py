@@ -50,6 +50,11 @@ any order), or as one 2-D input with every column:
 * columns of numeric categories: a numeric tensor, compared with the
   categories in its own precision (float32 rounds them).
 
+The periodic embedding is an ONNX ``Cos``: onnxruntime 1.21 implements it in
+float32 only, so a float64 graph of a model with ``numeric_embedding=
+'periodic'`` (the default) needs a newer onnxruntime (1.32 runs it), or a
+float32 input.
+
 :func:`input_types` declares these inputs for a fitted model and
 :func:`input_feed` builds them from a pandas or polars DataFrame (or an
 array). ``to_onnx(model, X)`` with a DataFrame works too where skl2onnx
