@@ -25,9 +25,13 @@ The activations are numbered, as the loops take plain numbers: see
 :data:`ACTIVATION_CODES`.
 """
 
+import math
+
 import numpy as np
 
+from ._kernels import _flush_to_zero, _in_blocks
 from ._tabular_math import SELU_ALPHA, SELU_SCALE
+from ._tabular_math import embedding_backward as reference_embedding_backward
 
 ACTIVATION_CODES = {"selu": 0, "mish": 1, "relu": 2, "silu": 3}
 _MISH_LINEAR = 20.0
@@ -41,19 +45,13 @@ def activate(kernels, Z, b, alpha, kind, constants, dropout=None, D=None, S=None
     ``D`` and ``S`` to fill (:func:`parametric_train`); prediction passes
     neither (:func:`parametric_predict`).
     """
-    Z += b
-    # One temporary, exponentiated in place.
-    if kind == 0:
-        E = np.minimum(Z, 0)
-    elif kind == 1:
-        E = np.minimum(Z, constants[2])
-    elif kind == 3:
-        E = np.abs(Z)
-        np.negative(E, out=E)
-    if kind != 2:
-        np.exp(E, out=E)
-    else:
+    if kind == 2:
+        Z += b
         E = Z
+    else:
+        E = np.empty_like(Z)
+        kernels.bias_and_exponent(Z, b, E, kind, constants[2])
+        np.exp(E, out=E)
     if D is None:
         kernels.parametric_predict(Z, E, alpha, kind, constants)
     else:
@@ -61,6 +59,29 @@ def activate(kernels, Z, b, alpha, kind, constants, dropout=None, D=None, S=None
 
 
 # -- Loops, compiled by the Numba engine ---------------------------------------
+
+
+def bias_and_exponent(Z, b, E, kind, mish_linear):
+    """In place ``Z <- Z + b``, and in ``E`` the argument of its exponential.
+
+    ``min(z, 0)`` for SELU (``kind`` 0), ``min(z, mish_linear)`` for Mish
+    (1), ``-|z|`` for SiLU (3): one pass instead of two. A NaN stays NaN, as
+    with ``np.minimum``.
+    """
+    n, m = Z.shape
+    limit = mish_linear - mish_linear if kind == 0 else mish_linear
+    if kind == 3:
+        for i in range(n):
+            for j in range(m):
+                z = Z[i, j] + b[j]
+                Z[i, j] = z
+                E[i, j] = -abs(z)
+    else:
+        for i in range(n):
+            for j in range(m):
+                z = Z[i, j] + b[j]
+                Z[i, j] = z
+                E[i, j] = limit if z > limit else z
 
 
 def parametric_train(Z, E, alpha, kind, constants, noise, threshold, scale, D, S):
@@ -188,7 +209,49 @@ def parametric_backward(delta, D, S, dalpha, dbias):
             dbias[j] += d
 
 
+def decayed_adam_step(
+    params, grad, u, w, keep, beta_1, beta_2, epsilon, scale, smallest_normal
+):
+    """Decoupled weight decay, then one Adam step, in one pass, in place.
+
+    ``params <- keep params``, then the step of the drop-in estimators'
+    ``adam_step`` (:func:`skmlp._kernels.adam_step`, without its L2 term) on
+    the rescaled moments ``u`` and ``w``, with the same flushes to zero.
+    """
+    for i in range(params.size):
+        g = grad[i]
+        u_i = beta_1 * u[i] + g
+        w_i = beta_2 * w[i] + g * g
+        p_i = params[i] * keep - scale * u_i / (np.sqrt(w_i) + epsilon)
+        u[i] = u_i if abs(u_i) >= smallest_normal else u_i - u_i
+        w[i] = w_i
+        params[i] = p_i if abs(p_i) >= smallest_normal else p_i - p_i
+
+
+def embedding_backward(dE, codes, dtable):
+    """``dtable <- 0``, then add each row of ``dE`` into ``dtable[code]``.
+
+    Row after row, in order, as ``np.add.at`` adds them, which makes that
+    call the twin: :func:`skmlp._tabular_math.embedding_backward`.
+    """
+    dtable[...] = 0
+    for i in range(dE.shape[0]):
+        row = codes[i]
+        for j in range(dE.shape[1]):
+            dtable[row, j] += dE[i, j]
+
+
 # -- NumPy twins ---------------------------------------------------------------
+
+
+def bias_and_exponent_numpy(Z, b, E, kind, mish_linear):
+    """:func:`bias_and_exponent` in whole-array operations."""
+    Z += b
+    if kind == 3:
+        np.abs(Z, out=E)
+        np.negative(E, out=E)
+    else:
+        np.minimum(Z, 0 if kind == 0 else mish_linear, out=E)
 
 
 def _activation_numpy(Z, E, kind, constants, with_slope):
@@ -250,13 +313,39 @@ def parametric_backward_numpy(delta, D, S, dalpha, dbias):
     np.sum(delta, axis=0, out=dbias)
 
 
+def decayed_adam_step_numpy(
+    params, grad, u, w, keep, beta_1, beta_2, epsilon, scale, smallest_normal
+):
+    """:func:`decayed_adam_step` in whole-array operations, block by block."""
+    for P, G, U, W, g, step, mask in _in_blocks(params, grad, u, w):
+        P *= keep
+        U *= beta_1
+        U += G
+        W *= beta_2
+        np.multiply(G, G, out=g)
+        W += g
+        denominator = np.sqrt(W, out=g)
+        denominator += epsilon
+        np.multiply(U, scale, out=step)
+        step /= denominator
+        P -= step
+        if smallest_normal:
+            _flush_to_zero(U, smallest_normal, mask, magnitude=g)
+            _flush_to_zero(P, smallest_normal, mask, magnitude=g)
+
+
 LOOPS = {
+    "bias_and_exponent": bias_and_exponent,
     "parametric_train": parametric_train,
     "parametric_predict": parametric_predict,
     "parametric_backward": parametric_backward,
+    "decayed_adam_step": decayed_adam_step,
+    "embedding_backward": embedding_backward,
 }
 
-NUMPY_TWINS = {name: globals()[f"{name}_numpy"] for name in LOOPS}
+NUMPY_TWINS = {
+    name: globals().get(f"{name}_numpy", reference_embedding_backward) for name in LOOPS
+}
 
 
 def constants_for(dtype):
@@ -274,7 +363,7 @@ def dropout_noise(rng, shape, rate, dtype):
     time of uniform floats.
     """
     threshold = int(round(256 * rate))
-    n = int(np.prod(shape))
+    n = math.prod(shape)
     # The generator's raw 64-bit words, seen as bytes: twice as fast as
     # rng.bytes, which copies them into a Python bytes object first.
     words = rng.bit_generator.random_raw(-(-n // 8))
@@ -302,3 +391,10 @@ def try_once(namespace):
                 np.empty_like(Z),
             )
         namespace.parametric_backward(Z.copy(), Z, Z, Z[0].copy(), Z[0].copy())
+        flat, one = Z.ravel(), dtype(1)
+        namespace.decayed_adam_step(
+            flat.copy(), flat, flat.copy(), flat**2, one, one, one, one, one, one
+        )
+        # Column views, as the network passes them.
+        codes = np.array([[1, 0], [0, 1]], np.intp)[:, 0]
+        namespace.embedding_backward(Z[:, :2], codes, np.empty((2, 2), dtype))

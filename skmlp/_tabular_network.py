@@ -37,7 +37,6 @@ from ._tabular_kernels import (
     dropout_noise,
 )
 from ._tabular_math import (
-    embedding_backward,
     parametric_activation,
     periodic_embedding,
     periodic_embedding_backward,
@@ -255,27 +254,35 @@ class TabularNetwork:
         """``H`` before the scale, and what the backward pass needs of it."""
         arch, p = self.arch, self.p
         n, F = X.shape[0], arch.n_numeric
-        parts, cache = [], {}
+        # Each part is written into H0 where it goes: no list of parts to
+        # concatenate, one copy fewer.
+        H0 = np.empty((n, arch.n_inputs), self.dtype)
+        cache = {}
+        start = 0
         if arch.periodic:
-            x_num = X[:, :F]
-            embedded, angles, cosines = periodic_embedding(
-                x_num,
+            embedded, kept = periodic_embedding(
+                X[:, :F],
                 p["frequencies"],
                 p["phases"],
                 p["mix_weights"],
                 p["mix_biases"],
-                keep_angles=training,
+                keep=training,
             )
-            cache.update(x_num=x_num, angles=angles, cosines=cosines)
-            parts.append(embedded.transpose(1, 0, 2).reshape(n, -1))
+            cache["periodic"] = kept
+            start = F * arch.numeric_embedding_dim
+            # Splitting the contiguous last axis of a slice is always a view.
+            rows = H0[:, :start].reshape(n, F, arch.numeric_embedding_dim)
+            np.copyto(rows, embedded.transpose(1, 0, 2))
         dense_stop = F + arch.n_dense
-        parts.append(X[:, :dense_stop])
+        H0[:, start : start + dense_stop] = X[:, :dense_stop]
+        start += dense_stop
         if arch.cardinalities:
             codes = X[:, dense_stop:].astype(np.intp)
             cache["codes"] = codes
+            e = arch.embedding_dim
             for c in range(len(arch.cardinalities)):
-                parts.append(p[f"table{c}"][codes[:, c]])
-        H0 = np.concatenate(parts, axis=1, dtype=self.dtype)
+                H0[:, start : start + e] = p[f"table{c}"][codes[:, c]]
+                start += e
         return H0, cache
 
     def forward(self, X, dropout=0.0, rng=None, n_hidden=None):
@@ -368,9 +375,9 @@ class TabularNetwork:
         g["scale"][...] = np.einsum("ij,ij->j", dA, H0)
         dH0 = dA
         dH0 *= p["scale"]
-        self._features_backward(cache, dH0)
+        self._features_backward(cache, dH0, engine)
 
-    def _features_backward(self, cache, dH0):
+    def _features_backward(self, cache, dH0, engine):
         arch, g = self.arch, self.g
         n, F = dH0.shape[0], arch.n_numeric
         start = 0
@@ -378,11 +385,7 @@ class TabularNetwork:
             m = arch.numeric_embedding_dim
             dE = dH0[:, : F * m].reshape(n, F, m).transpose(1, 0, 2)
             grads = periodic_embedding_backward(
-                dE,
-                cache["x_num"],
-                cache["angles"],
-                cache["cosines"],
-                self.p["mix_weights"],
+                dE, cache["periodic"], self.p["mix_weights"]
             )
             for name, value in zip(
                 ("frequencies", "phases", "mix_weights", "mix_biases"),
@@ -394,7 +397,7 @@ class TabularNetwork:
         start += F + arch.n_dense
         e = arch.embedding_dim
         for c in range(len(arch.cardinalities)):
-            embedding_backward(
+            engine.embedding_backward(
                 dH0[:, start : start + e], cache["codes"][:, c], g[f"table{c}"]
             )
             start += e

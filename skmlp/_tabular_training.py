@@ -25,10 +25,10 @@ class GroupAdam:
     """Adam with a learning-rate and a decoupled weight-decay factor per block.
 
     Consecutive blocks of the network with the same factors form one
-    segment, stepped with one call of the engine's ``adam_step`` kernel (the
-    same loop, or NumPy twin, as the drop-in estimators'): the engines give
-    the same results here as there. Decay multiplies a segment by ``1 - lr *
-    weight_decay * decay_factor`` before the step, as AdamW does.
+    segment, stepped with one call of the engine's ``decayed_adam_step``
+    kernel: the drop-in estimators' Adam step, after multiplying the segment
+    by ``1 - lr * weight_decay * decay_factor`` (decoupled decay, as AdamW
+    does), in the same pass.
     """
 
     def __init__(self, network, beta_1, beta_2, epsilon):
@@ -57,22 +57,21 @@ class GroupAdam:
         scale = step_size * (1 - b1) / root
         epsilon = cast(self.epsilon / root)
         tiny = _SMALLEST_NORMAL[params.dtype] if self.t % FLUSH_EVERY == 0 else cast(0)
+        engine = kernels()
         for part, (lr_factor, decay_factor) in self.segments:
             if lr_factor == 0:
                 continue
             decay = learning_rate * weight_decay * decay_factor
-            if decay:
-                params[part] *= cast(1.0 - decay)
-            kernels().adam_step(
+            engine.decayed_adam_step(
                 params[part],
                 grad[part],
                 self.u[part],
                 self.w[part],
+                cast(1.0 - decay),
                 cast(b1),
                 cast(b2),
                 epsilon,
                 cast(scale * lr_factor),
-                cast(0),
                 tiny,
             )
 

@@ -5,6 +5,7 @@ import pytest
 
 import skmlp
 from skmlp._engine import kernels
+from skmlp._kernels import adam_step_numpy
 from skmlp._tabular_kernels import (
     ACTIVATION_CODES,
     activate,
@@ -133,3 +134,41 @@ def test_engines_agree_bit_for_bit(name, dtype):
             results.append((out, D, S, dZ, dalpha, dbias))
     for ours, theirs in zip(*results, strict=True):
         np.testing.assert_array_equal(ours, theirs)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("flush", [False, True])
+def test_decayed_adam_step_is_decay_then_the_drop_in_step(engine, dtype, flush):
+    rng = np.random.default_rng(5)
+    # More than one block of the NumPy twin, and values that flush to zero.
+    size = 70_000
+    params, grad, u = (rng.normal(size=size).astype(dtype) for _ in range(3))
+    w = rng.uniform(0, 2, size).astype(dtype)
+    tiny = np.finfo(dtype).tiny
+    # Subnormal weights that do not move, and subnormal first moments.
+    params[:50], grad[:100], u[:50] = tiny / 4, 0, 0
+    u[50:100] = tiny / 3
+    constants = [dtype(c) for c in (0.97, 0.9, 0.95, 1e-7, 3e-3)]
+    smallest = dtype(tiny if flush else 0)
+    expected = [a.copy() for a in (params, grad, u, w)]
+    expected[0] *= constants[0]
+    adam_step_numpy(*expected, *constants[1:], dtype(0), smallest)
+    kernels().decayed_adam_step(params, grad, u, w, *constants, smallest)
+    for result, reference in zip(
+        (params, u, w), expected[:1] + expected[2:], strict=True
+    ):
+        np.testing.assert_array_equal(result, reference)
+    assert (params[:50] == 0).all() == (u[50:100] == 0).all() == flush
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_embedding_backward_adds_rows_in_order_as_add_at(engine, dtype):
+    rng = np.random.default_rng(6)
+    dH = rng.normal(size=(300, 20)).astype(dtype)
+    codes = rng.integers(0, 7, (300, 3)).astype(np.intp)
+    expected = np.zeros((7, 8), dtype)
+    np.add.at(expected, codes[:, 1], dH[:, 4:12])
+    dtable = np.full((7, 8), 5, dtype)
+    # Column views, as the network passes them.
+    kernels().embedding_backward(dH[:, 4:12], codes[:, 1], dtable)
+    np.testing.assert_array_equal(dtable, expected)

@@ -89,15 +89,17 @@ def test_periodic_embedding_gradient():
     def loss():
         return float((periodic_embedding(X, *params)[0] * weights).sum())
 
-    embedded, angles, cosines = periodic_embedding(X, *params)
+    embedded, kept = periodic_embedding(X, *params)
     assert embedded.shape == (F, n, m)
+    predicted = periodic_embedding(X, *params, keep=False)[0]
+    np.testing.assert_array_equal(predicted, embedded)
     # Feature j's embedding depends on column j alone.
     j = 1
     expected = np.cos(2 * np.pi * np.outer(X[:, j], params[0][j]) + params[1][j])
     np.testing.assert_allclose(
         embedded[j], expected @ params[2][j] + params[3][j], rtol=1e-12
     )
-    grads = periodic_embedding_backward(weights, X, angles, cosines, params[2])
+    grads = periodic_embedding_backward(weights, kept, params[2])
     for analytic, param in zip(grads, params, strict=True):
         np.testing.assert_allclose(
             analytic, numerical_gradient(loss, param), rtol=1e-5, atol=1e-8
