@@ -140,6 +140,10 @@ def periodic_embedding(graph, embedding, encoded):
 
     Works feature-major, as the network does: the angles are ``(F, n, k)``
     and one batched ``MatMul`` mixes them with the ``(F, k, m)`` weights.
+    The cosine is written ``sin(angle + pi / 2)``, with ``pi / 2`` added to
+    the phase constants: onnxruntime's CPU provider has ``Sin`` in float32
+    and float64, but in some releases (1.21 among them) ``Cos`` in float32
+    only.
     """
     frequencies = embedding["frequencies"]
     F, k = frequencies.shape
@@ -149,11 +153,10 @@ def periodic_embedding(graph, embedding, encoded):
     x = graph.op("Reshape", x, graph.constant([0, 0, 1], np.int64))
     angles = graph.op("Mul", x, graph.constant(frequencies.reshape(F, 1, k)))
     angles = graph.op("Mul", angles, graph.constant(TWO_PI))
-    angles = graph.op(
-        "Add", angles, graph.constant(embedding["phases"].reshape(F, 1, k))
-    )
+    shifted_phases = embedding["phases"].astype(np.float64) + np.pi / 2
+    angles = graph.op("Add", angles, graph.constant(shifted_phases.reshape(F, 1, k)))
     embedded = graph.op(
-        "MatMul", graph.op("Cos", angles), graph.constant(embedding["weights"])
+        "MatMul", graph.op("Sin", angles), graph.constant(embedding["weights"])
     )
     embedded = graph.op(
         "Add", embedded, graph.constant(embedding["biases"].reshape(F, 1, m))

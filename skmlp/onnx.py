@@ -50,10 +50,9 @@ any order), or as one 2-D input with every column:
 * columns of numeric categories: a numeric tensor, compared with the
   categories in its own precision (float32 rounds them).
 
-The periodic embedding is an ONNX ``Cos``: onnxruntime 1.21 implements it in
-float32 only, so a float64 graph of a model with ``numeric_embedding=
-'periodic'`` (the default) needs a newer onnxruntime (1.32 runs it), or a
-float32 input.
+The periodic embedding's cosine is written ``Sin(angle + pi / 2)``: some
+onnxruntime releases (1.21 among them) implement ``Cos`` in float32 only,
+``Sin`` in both float32 and float64 graphs.
 
 :func:`input_types` declares these inputs for a fitted model and
 :func:`input_feed` builds them from a pandas or polars DataFrame (or an

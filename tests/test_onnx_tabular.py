@@ -88,19 +88,9 @@ def unseen(frame):
 def session(model, dtype, **kwargs):
     kwargs.setdefault("initial_types", input_types(model, dtype))
     onx = to_onnx(model, **kwargs)
-    try:
-        return ort.InferenceSession(
-            onx.SerializeToString(), providers=["CPUExecutionProvider"]
-        )
-    except Exception as exc:
-        # The oldest supported onnxruntime (1.21) has Cos for float32 only;
-        # the graph is valid ONNX, and newer releases run it.
-        if "implementation for Cos" not in str(exc):
-            raise
-        pytest.skip(
-            f"onnxruntime {ort.__version__} has no float64 Cos kernel, which "
-            "the double graph of a periodic embedding needs"
-        )
+    return ort.InferenceSession(
+        onx.SerializeToString(), providers=["CPUExecutionProvider"]
+    )
 
 
 def assert_same_encoding(encoder, sess, X, dtype, feed=None):
