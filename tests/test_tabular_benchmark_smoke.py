@@ -191,6 +191,39 @@ def test_a_model_that_raises_is_reported_and_ranked_last(monkeypatch, capsys):
     assert summary_rows["linear"][:2] == ["1.00", "1.000"]
 
 
+def test_saved_runs_on_separate_data_sets_load_as_one_report(
+    monkeypatch, capsys, tmp_path
+):
+    monkeypatch.setattr(
+        skmlp, "TabularMLPClassifier", FakeTabularClassifier, raising=False
+    )
+    monkeypatch.setattr(
+        skmlp, "TabularMLPRegressor", FakeTabularRegressor, raising=False
+    )
+    argv = ["--quick", "--models", "tabular,hgb"]
+    assert cli.main(argv + ["--only", "credit,saratoga_price"]) == 0
+    whole = sections(capsys.readouterr().out)
+    paths = []
+    for name in ("credit", "saratoga_price"):
+        paths.append(str(tmp_path / f"{name}.json"))
+        assert cli.main(argv + ["--only", name, "--save", paths[-1]]) == 0
+    capsys.readouterr()
+    assert cli.main(["--load", *paths]) == 0
+    out = capsys.readouterr().out
+    assert "results of the saved runs" in out
+    merged = sections(out)
+    # Scores, ranks and comparisons as in one run; only the times differ.
+    for title in whole:
+        if title.startswith(("Fit time", "Summary")):
+            continue
+        assert table_rows(merged[title]) == table_rows(whole[title]), title
+    summary_title = next(k for k in whole if k.startswith("Summary"))
+    for model, cells in table_rows(whole[summary_title]).items():
+        assert table_rows(merged[summary_title])[model][:4] == cells[:4]
+    with pytest.raises(SystemExit):
+        cli.main(["--load", paths[0], paths[0]])
+
+
 def test_data_sets_load_offline_with_mixed_columns():
     tasks = {datasets.CLASSIFICATION: 0, datasets.REGRESSION: 0}
     n_classes = set()

@@ -69,6 +69,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="also write every fold's scores and times to PATH as JSON",
     )
     parser.add_argument(
+        "--load",
+        nargs="+",
+        metavar="PATH",
+        help="print the tables of runs saved with --save instead of running; "
+        "runs on different data sets with the same protocol merge into one "
+        "report (for example two halves run side by side, one per core)",
+    )
+    parser.add_argument(
         "--list", action="store_true", help="print the data-set table and exit"
     )
     args = parser.parse_args(argv)
@@ -97,10 +105,40 @@ def _minutes(seconds: float) -> str:
     return f"{seconds / 60:.1f} min" if seconds >= 60 else f"{seconds:.0f} s"
 
 
+def load_runs(paths: list[str], parser) -> dict:
+    """The saved runs of ``paths``, merged: one protocol, disjoint data sets."""
+    merged = None
+    for path in paths:
+        with open(path) as fh:
+            run = json.load(fh)
+        if merged is None:
+            merged = run
+            continue
+        for key in ("folds", "repeats", "rows", "threads", "budget"):
+            if run.get(key) != merged.get(key):
+                parser.error(f"{path} has {key}={run.get(key)}, not {merged.get(key)}")
+        shared = set(run["results"]) & set(merged["results"])
+        if shared:
+            parser.error(f"{path} repeats the data sets {sorted(shared)}")
+        merged["results"].update(run["results"])
+        merged["unavailable"].update(run["unavailable"])
+    return merged
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    saved = None
+    if args.load:
+        parser = argparse.ArgumentParser(prog="python -m benchmarks.tabular")
+        saved = load_runs(args.load, parser)
+        for key in ("folds", "repeats", "rows", "threads", "budget"):
+            setattr(args, key, saved.get(key))
+        args.datasets = [d for d in datasets.SPECS if d in saved["results"]]
+        models_run = {m for cells in saved["results"].values() for m in cells}
+        models_run |= set(saved["unavailable"])
+        args.model_names = [m for m in models.KEYS.values() if m in models_run]
     bullet = "- " if args.markdown else "  "
-    mode = "quick" if args.quick else "full"
+    mode = "quick" if args.budget else "full"
     print(f"skmlp tabular accuracy benchmark ({mode} run)")
     # The first line names the Python, the CPU and its logical CPU count.
     print(bullet + environment_lines(args.threads, "", None)[0])
@@ -112,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
         + (f"; at most {args.rows} rows per data set" if args.rows else "")
         + (f"; {args.budget} iterations per model" if args.budget else "")
     )
+    if saved is not None:
+        print(f"{bullet}results of the saved runs {', '.join(args.load)}")
     print(flush=True)
 
     loaded = []
@@ -122,6 +162,46 @@ def main(argv: list[str] | None = None) -> int:
     if args.list:
         return 0
 
+    started = time.perf_counter()
+    if saved is None:
+        results, unavailable = run(args, loaded)
+    else:
+        unavailable = saved["unavailable"]
+        results = {
+            d: {m: protocol.Cell(**cell) for m, cell in cells.items()}
+            for d, cells in saved["results"].items()
+        }
+
+    n_folds = args.folds * args.repeats
+    tables = summary.metric_tables(
+        results, loaded, args.model_names, unavailable, n_folds
+    )
+    tables.append(summary.time_table(results, args.model_names, unavailable))
+    tables += summary.summary_tables(results, loaded, args.model_names, unavailable)
+    for table in tables:
+        table.print(args.markdown)
+    if args.save:
+        raw = {
+            "folds": args.folds,
+            "repeats": args.repeats,
+            "rows": args.rows,
+            "threads": args.threads,
+            "budget": args.budget,
+            "unavailable": unavailable,
+            "results": {
+                d: {m: dataclasses.asdict(cell) for m, cell in cells.items()}
+                for d, cells in results.items()
+            },
+        }
+        with open(args.save, "w") as fh:
+            json.dump(raw, fh, indent=1)
+    if saved is None:
+        print(f"Total time: {_minutes(time.perf_counter() - started)}")
+    return 0
+
+
+def run(args: argparse.Namespace, loaded: list) -> tuple[dict, dict]:
+    """Every model on every data set; the results and the unavailable models."""
     unavailable = {}
     for name in args.model_names:
         reason = models.unavailable_reason(name)
@@ -165,32 +245,8 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
             flush=True,
         )
-
-    n_folds = args.folds * args.repeats
-    tables = summary.metric_tables(
-        results, loaded, args.model_names, unavailable, n_folds
-    )
-    tables.append(summary.time_table(results, args.model_names, unavailable))
-    tables += summary.summary_tables(results, loaded, args.model_names, unavailable)
-    for table in tables:
-        table.print(args.markdown)
     limiter.restore_original_limits()
-    if args.save:
-        raw = {
-            "folds": args.folds,
-            "repeats": args.repeats,
-            "rows": args.rows,
-            "threads": args.threads,
-            "unavailable": unavailable,
-            "results": {
-                d: {m: dataclasses.asdict(cell) for m, cell in cells.items()}
-                for d, cells in results.items()
-            },
-        }
-        with open(args.save, "w") as fh:
-            json.dump(raw, fh, indent=1)
-    print(f"Total time: {_minutes(time.perf_counter() - started)}")
-    return 0
+    return results, unavailable
 
 
 if __name__ == "__main__":
