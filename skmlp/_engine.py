@@ -125,6 +125,9 @@ def _try_once(namespace):
     namespace.adam_step(
         flat.copy(), flat, flat.copy(), flat**2, 0.9, 0.999, 1e-8, 1e-3, 0.1, tiny
     )
+    namespace.decayed_adam_step(
+        flat.copy(), flat, flat.copy(), flat**2, 0.99, 0.9, 0.999, 1e-8, 1e-3, tiny
+    )
     namespace.sgd_step(flat.copy(), flat, flat.copy(), 0.1, 0.9, True, 0.1, tiny)
     namespace.add_l2_gradient(flat.copy(), flat, 0.1)
     namespace.bias_relu(x.copy(), x[0])

@@ -69,6 +69,25 @@ def adam_step(
         params[i] = p_i if abs(p_i) >= smallest_normal else p_i - p_i
 
 
+def decayed_adam_step(
+    params, grad, u, w, keep, beta_1, beta_2, epsilon, scale, smallest_normal
+):
+    """Decoupled weight decay, then one Adam step, in one pass, in place.
+
+    ``params <- keep params``, then :func:`adam_step` without its L2 term,
+    with the same flushes to zero. The tabular estimators' optimizer
+    (:class:`skmlp._tabular_training.GroupAdam`) steps with it.
+    """
+    for i in range(params.size):
+        g = grad[i]
+        u_i = beta_1 * u[i] + g
+        w_i = beta_2 * w[i] + g * g
+        p_i = params[i] * keep - scale * u_i / (np.sqrt(w_i) + epsilon)
+        u[i] = u_i if abs(u_i) >= smallest_normal else u_i - u_i
+        w[i] = w_i
+        params[i] = p_i if abs(p_i) >= smallest_normal else p_i - p_i
+
+
 def sgd_step(
     params,
     grad,
@@ -248,6 +267,27 @@ def adam_step_numpy(
             _flush_to_zero(P, smallest_normal, mask, magnitude=g)
 
 
+def decayed_adam_step_numpy(
+    params, grad, u, w, keep, beta_1, beta_2, epsilon, scale, smallest_normal
+):
+    """:func:`decayed_adam_step` in whole-array operations, block by block."""
+    for P, G, U, W, g, step, mask in _in_blocks(params, grad, u, w):
+        P *= keep
+        U *= beta_1
+        U += G
+        W *= beta_2
+        np.multiply(G, G, out=g)
+        W += g
+        denominator = np.sqrt(W, out=g)
+        denominator += epsilon
+        np.multiply(U, scale, out=step)
+        step /= denominator
+        P -= step
+        if smallest_normal:
+            _flush_to_zero(U, smallest_normal, mask, magnitude=g)
+            _flush_to_zero(P, smallest_normal, mask, magnitude=g)
+
+
 def sgd_step_numpy(
     params,
     grad,
@@ -313,6 +353,7 @@ LOOPS = {
     function.__name__: function
     for function in (
         adam_step,
+        decayed_adam_step,
         sgd_step,
         add_l2_gradient,
         bias_relu,

@@ -29,7 +29,6 @@ import math
 
 import numpy as np
 
-from ._kernels import _flush_to_zero, _in_blocks
 from ._tabular_math import SELU_ALPHA, SELU_SCALE
 from ._tabular_math import embedding_backward as reference_embedding_backward
 
@@ -209,25 +208,6 @@ def parametric_backward(delta, D, S, dalpha, dbias):
             dbias[j] += d
 
 
-def decayed_adam_step(
-    params, grad, u, w, keep, beta_1, beta_2, epsilon, scale, smallest_normal
-):
-    """Decoupled weight decay, then one Adam step, in one pass, in place.
-
-    ``params <- keep params``, then the step of the drop-in estimators'
-    ``adam_step`` (:func:`skmlp._kernels.adam_step`, without its L2 term) on
-    the rescaled moments ``u`` and ``w``, with the same flushes to zero.
-    """
-    for i in range(params.size):
-        g = grad[i]
-        u_i = beta_1 * u[i] + g
-        w_i = beta_2 * w[i] + g * g
-        p_i = params[i] * keep - scale * u_i / (np.sqrt(w_i) + epsilon)
-        u[i] = u_i if abs(u_i) >= smallest_normal else u_i - u_i
-        w[i] = w_i
-        params[i] = p_i if abs(p_i) >= smallest_normal else p_i - p_i
-
-
 def embedding_backward(dE, codes, dtable):
     """``dtable <- 0``, then add each row of ``dE`` into ``dtable[code]``.
 
@@ -313,33 +293,11 @@ def parametric_backward_numpy(delta, D, S, dalpha, dbias):
     np.sum(delta, axis=0, out=dbias)
 
 
-def decayed_adam_step_numpy(
-    params, grad, u, w, keep, beta_1, beta_2, epsilon, scale, smallest_normal
-):
-    """:func:`decayed_adam_step` in whole-array operations, block by block."""
-    for P, G, U, W, g, step, mask in _in_blocks(params, grad, u, w):
-        P *= keep
-        U *= beta_1
-        U += G
-        W *= beta_2
-        np.multiply(G, G, out=g)
-        W += g
-        denominator = np.sqrt(W, out=g)
-        denominator += epsilon
-        np.multiply(U, scale, out=step)
-        step /= denominator
-        P -= step
-        if smallest_normal:
-            _flush_to_zero(U, smallest_normal, mask, magnitude=g)
-            _flush_to_zero(P, smallest_normal, mask, magnitude=g)
-
-
 LOOPS = {
     "bias_and_exponent": bias_and_exponent,
     "parametric_train": parametric_train,
     "parametric_predict": parametric_predict,
     "parametric_backward": parametric_backward,
-    "decayed_adam_step": decayed_adam_step,
     "embedding_backward": embedding_backward,
 }
 
@@ -391,10 +349,6 @@ def try_once(namespace):
                 np.empty_like(Z),
             )
         namespace.parametric_backward(Z.copy(), Z, Z, Z[0].copy(), Z[0].copy())
-        flat, one = Z.ravel(), dtype(1)
-        namespace.decayed_adam_step(
-            flat.copy(), flat, flat.copy(), flat**2, one, one, one, one, one, one
-        )
         # Column views, as the network passes them.
         codes = np.array([[1, 0], [0, 1]], np.intp)[:, 0]
         namespace.embedding_backward(Z[:, :2], codes, np.empty((2, 2), dtype))
