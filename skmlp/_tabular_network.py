@@ -203,19 +203,28 @@ class TabularNetwork:
         """
         arch, p = self.arch, self.p
         self._draw_embeddings(rng, frequency_scale)
-        A = self._features(X_sample)[0] * p["scale"]
+        A = self._features(X_sample)[0]
+        A *= p["scale"]
         for layer in range(self.n_layers):
             W, b = p[f"W{layer}"], p[f"b{layer}"]
             W[...] = rng.standard_normal(W.shape)
             Z = A @ W
             W /= np.maximum(Z.std(axis=0), 1e-30)
-            Z = A @ W
+            np.matmul(A, W, out=Z)
             rows = rng.integers(0, Z.shape[0], (5, Z.shape[1]))
             mix = rng.exponential(1.0, (5, Z.shape[1]))
             mix /= mix.sum(axis=0)
             b[...] = -(Z[rows, np.arange(Z.shape[1])] * mix).sum(axis=0)
             if layer < self.n_layers - 1:
-                A = parametric_activation(Z + b, p[f"alpha{layer}"], arch.activation)[0]
+                # Z becomes the next layer's input, a few rows at a time: the
+                # activation's temporaries stay small.
+                Z += b
+                for start in range(0, Z.shape[0], 256):
+                    part = Z[start : start + 256]
+                    part[...] = parametric_activation(
+                        part, p[f"alpha{layer}"], arch.activation
+                    )[0]
+                A = Z
         return self
 
     def initialize_random(self, rng, frequency_scale):

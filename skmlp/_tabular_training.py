@@ -137,6 +137,7 @@ def train(
 ):
     """Run ``recipe.max_iter`` epochs over ``X[train_rows]``; return a History.
 
+    ``train_rows`` is shuffled in place.
     ``loss_function(S, Y, smoothing, row_scale)`` gives the batch loss and
     its gradient with respect to the scores. ``validate()``, when given,
     scores the current weights (higher is better); the best epoch's weights
@@ -153,8 +154,8 @@ def train(
     history = History()
     best_params = network.params.copy() if validate is not None else None
     step = 0
-    # One order array, reshuffled in place every epoch.
-    order = train_rows.copy()
+    # The rows are reshuffled in place every epoch: no copy of the index.
+    order = train_rows
     with deferred_interrupt() as interrupt:
         for epoch in range(1, recipe.max_iter + 1):
             started = time.perf_counter()
