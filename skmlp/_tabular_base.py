@@ -248,7 +248,8 @@ class BaseTabularMLP(
         weight = self._weighted(
             Y_val, checked_weight(sample_weight_val, X_val, dtype), training=False
         )
-        return X_val, row_indices(X_val.shape[0]), Y_val, weight
+        # No rows: the network scores all of X_val, without indexing it.
+        return X_val, None, Y_val, weight
 
     def _check_warm_start_shapes(self, network, hidden, n_outputs):
         arch = network.arch
@@ -262,12 +263,17 @@ class BaseTabularMLP(
     # -- prediction ---------------------------------------------------------
 
     def _encoded(self, X):
-        check_is_fitted(self, "_network")
-        return self.encoder_.transform(X).astype(self._network.dtype, copy=False)
+        # The attribute test first: check_is_fitted's tag lookups cost more
+        # than the rest of a one-row prediction's checks.
+        if not hasattr(self, "_network"):
+            check_is_fitted(self, "_network")
+        # The encoder's own transform, without its fitted check (the model is
+        # fitted) and without the set_output wrapper (the network takes an
+        # array, whatever output the user chose for the encoder).
+        return self.encoder_._transform(X).astype(self._network.dtype, copy=False)
 
     def _scores(self, X):
-        X = self._encoded(X)
-        return self._network.scores(X, row_indices(X.shape[0]))
+        return self._network.scores(self._encoded(X))
 
     def transform(self, X, layer=-1):
         """Hidden-layer activations of ``X``: the network as a feature extractor.

@@ -343,6 +343,10 @@ None, default='from_dtype'
             The blocks described in ``output_slices_``, in `dtype`.
         """
         check_is_fitted(self)
+        return self._transform(X)
+
+    def _transform(self, X):
+        """:meth:`transform` of a fitted encoder, unchecked and unwrapped."""
         fast = encode_numeric_array(self, X, CHUNK_ROWS)
         if fast is not None:
             return fast

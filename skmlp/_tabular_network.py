@@ -336,8 +336,9 @@ class TabularNetwork:
         cache.update(H0=H0, layers=layers, A_last=A)
         return S, cache
 
-    def scores(self, X, rows):
-        """Scores for the ``rows`` of encoded ``X``; reads the weights only.
+    def scores(self, X, rows=None):
+        """Scores for the ``rows`` of encoded ``X`` (all by default); reads
+        the weights only.
 
         Works through the rows in chunks, so the memory beyond the output is
         bounded whatever their number.
@@ -347,14 +348,18 @@ class TabularNetwork:
     def hidden(self, X, layer):
         """Activations of hidden layer ``layer`` for every row of ``X``."""
         width = self.arch.hidden_layer_sizes[layer]
-        return self._in_chunks(X, np.arange(X.shape[0]), width, layer + 1)
+        return self._in_chunks(X, None, width, layer + 1)
 
     def _in_chunks(self, X, rows, width, n_hidden):
-        out = np.empty((rows.size, width), self.dtype)
-        whole = rows.size == X.shape[0] and (rows[-1:] == rows.size - 1).all()
-        for start in range(0, rows.size, PREDICT_CHUNK_ROWS):
+        n = X.shape[0] if rows is None else rows.size
+        if n <= PREDICT_CHUNK_ROWS:
+            # One chunk, as a small prediction has: no output to copy into.
+            chunk = X if rows is None else X[rows]
+            return self.forward(chunk, n_hidden=n_hidden)[0]
+        out = np.empty((n, width), self.dtype)
+        for start in range(0, n, PREDICT_CHUNK_ROWS):
             part = slice(start, start + PREDICT_CHUNK_ROWS)
-            chunk = X[part] if whole else X[rows[part]]
+            chunk = X[part] if rows is None else X[rows[part]]
             out[part] = self.forward(chunk, n_hidden=n_hidden)[0]
         return out
 
