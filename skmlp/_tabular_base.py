@@ -273,7 +273,8 @@ class BaseTabularMLP(
         return self.encoder_._transform(X).astype(self._network.dtype, copy=False)
 
     def _scores(self, X):
-        return self._network.scores(self._encoded(X))
+        X = self._encoded(X)  # first: it raises NotFittedError if unfitted
+        return self._network.scores(X)
 
     def transform(self, X, layer=-1):
         """Hidden-layer activations of ``X``: the network as a feature extractor.
