@@ -256,15 +256,7 @@ def adam_step_numpy(
         W *= beta_2
         np.multiply(g, g, out=g)
         W += g
-        # The move uses the moments before they are flushed, as the loop does.
-        denominator = np.sqrt(W, out=g)
-        denominator += epsilon
-        np.multiply(U, scale, out=step)
-        step /= denominator
-        P -= step
-        if smallest_normal:
-            _flush_to_zero(U, smallest_normal, mask, magnitude=g)
-            _flush_to_zero(P, smallest_normal, mask, magnitude=g)
+        _adam_move(P, U, W, epsilon, scale, smallest_normal, g, step, mask)
 
 
 def decayed_adam_step_numpy(
@@ -278,14 +270,22 @@ def decayed_adam_step_numpy(
         W *= beta_2
         np.multiply(G, G, out=g)
         W += g
-        denominator = np.sqrt(W, out=g)
-        denominator += epsilon
-        np.multiply(U, scale, out=step)
-        step /= denominator
-        P -= step
-        if smallest_normal:
-            _flush_to_zero(U, smallest_normal, mask, magnitude=g)
-            _flush_to_zero(P, smallest_normal, mask, magnitude=g)
+        _adam_move(P, U, W, epsilon, scale, smallest_normal, g, step, mask)
+
+
+def _adam_move(P, U, W, epsilon, scale, smallest_normal, g, step, mask):
+    """``P -= scale U / (sqrt(W) + epsilon)``, then the flushes to zero of
+    ``U`` and ``P``: the end of both Adam twins. ``g``, ``step`` and ``mask``
+    are the block's buffers."""
+    # The move uses the moments before they are flushed, as the loops do.
+    denominator = np.sqrt(W, out=g)
+    denominator += epsilon
+    np.multiply(U, scale, out=step)
+    step /= denominator
+    P -= step
+    if smallest_normal:
+        _flush_to_zero(U, smallest_normal, mask, magnitude=g)
+        _flush_to_zero(P, smallest_normal, mask, magnitude=g)
 
 
 def sgd_step_numpy(
