@@ -137,7 +137,7 @@ def train(
 ):
     """Run ``recipe.max_iter`` epochs over ``X[train_rows]``; return a History.
 
-    ``train_rows`` is shuffled in place.
+    ``train_rows`` is shuffled in place, once per epoch.
     ``loss_function(S, Y, smoothing, row_scale)`` gives the batch loss and
     its gradient with respect to the scores. ``validate()``, when given,
     scores the current weights (higher is better); the best epoch's weights
