@@ -365,3 +365,14 @@ def test_class_weight_applies_to_held_out_rows_missing_a_class():
     clf = TabularMLPClassifier(class_weight="balanced", **SMALL)
     clf.fit(X, y, X_val=X_val, y_val=y_val)
     assert len(clf.validation_scores_) == 30
+
+
+def test_prediction_ignores_the_output_chosen_for_the_encoder():
+    X, signal_ = mixed_frame(300)
+    reg = TabularMLPRegressor(hidden_layer_sizes=(16,), max_iter=3, random_state=0)
+    reg.fit(X, signal_)
+    expected = reg.predict(X), reg.transform(X)
+    reg.encoder_.set_output(transform="pandas")
+    assert isinstance(reg.encoder_.transform(X), pd.DataFrame)
+    np.testing.assert_array_equal(reg.predict(X), expected[0])
+    np.testing.assert_array_equal(reg.transform(X), expected[1])
