@@ -251,12 +251,9 @@ def adam_step_numpy(
     for P, G, U, W, g, step, mask in _in_blocks(params, grad, u, w):
         np.multiply(P, penalty, out=g)
         np.add(G, g, out=g)
-        U *= beta_1
-        U += g
-        W *= beta_2
-        np.multiply(g, g, out=g)
-        W += g
-        _adam_move(P, U, W, epsilon, scale, smallest_normal, g, step, mask)
+        _adam_update(
+            P, g, U, W, beta_1, beta_2, epsilon, scale, smallest_normal, g, step, mask
+        )
 
 
 def decayed_adam_step_numpy(
@@ -265,18 +262,26 @@ def decayed_adam_step_numpy(
     """:func:`decayed_adam_step` in whole-array operations, block by block."""
     for P, G, U, W, g, step, mask in _in_blocks(params, grad, u, w):
         P *= keep
-        U *= beta_1
-        U += G
-        W *= beta_2
-        np.multiply(G, G, out=g)
-        W += g
-        _adam_move(P, U, W, epsilon, scale, smallest_normal, g, step, mask)
+        _adam_update(
+            P, G, U, W, beta_1, beta_2, epsilon, scale, smallest_normal, g, step, mask
+        )
 
 
-def _adam_move(P, U, W, epsilon, scale, smallest_normal, g, step, mask):
-    """``P -= scale U / (sqrt(W) + epsilon)``, then the flushes to zero of
-    ``U`` and ``P``: the end of both Adam twins. ``g``, ``step`` and ``mask``
-    are the block's buffers."""
+def _adam_update(
+    P, grad, U, W, beta_1, beta_2, epsilon, scale, smallest_normal, g, step, mask
+):
+    """Both Adam twins' step on one block, from its gradient ``grad``.
+
+    ``U <- beta_1 U + grad``, ``W <- beta_2 W + grad^2``, ``P -= scale U /
+    (sqrt(W) + epsilon)``, then the flushes to zero of ``U`` and ``P``.
+    ``g``, ``step`` and ``mask`` are the block's buffers; ``grad`` may be
+    ``g`` itself, which the square overwrites once ``U`` has it.
+    """
+    U *= beta_1
+    U += grad
+    W *= beta_2
+    np.multiply(grad, grad, out=g)
+    W += g
     # The move uses the moments before they are flushed, as the loops do.
     denominator = np.sqrt(W, out=g)
     denominator += epsilon
