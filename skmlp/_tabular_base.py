@@ -126,6 +126,9 @@ class BaseTabularMLP(
         warm = self.warm_start and hasattr(self, "_network")
         dtype = self._dtype()
         X_given, y_given = X, y
+        # The target first: its temporaries are gone before the encoded
+        # copy of X exists, and do not add to the fit's peak memory.
+        Y = self._encode_target(y, fitting=not warm).astype(dtype, copy=False)
         if warm:
             encoder = self.encoder_
             X = encoder.transform(X)
@@ -137,7 +140,6 @@ class BaseTabularMLP(
             )
             X = encoder.fit_transform(X)
         X = X.astype(dtype, copy=False)
-        Y = self._encode_target(y, fitting=not warm).astype(dtype, copy=False)
         if X.shape[0] != Y.shape[0]:
             raise ValueError(
                 f"X has {X.shape[0]} samples but y has {Y.shape[0]}; they must match."
@@ -146,15 +148,18 @@ class BaseTabularMLP(
 
         random_state = check_random_state(self.random_state)
         rng = np.random.default_rng(random_state.randint(np.iinfo(np.int32).max))
-        rows = row_indices(X.shape[0])
         validation = None
-        if X_val is not None or y_val is not None:
-            validation = self._user_validation(
-                encoder, X_val, y_val, sample_weight_val, dtype
-            )
-        elif self.validation_fraction is not None:
+        if X_val is None and y_val is None and self.validation_fraction is not None:
+            # The held-out rows are scored, and their targets read, through
+            # their indices: no copy of them.
             rows, held_out = held_out_split(self, Y, rng)
-            validation = (X, held_out, Y[held_out], rows_of(sample_weight, held_out))
+            validation = (X, held_out, Y, rows_of(sample_weight, held_out))
+        else:
+            rows = row_indices(X.shape[0])
+            if X_val is not None or y_val is not None:
+                validation = self._user_validation(
+                    encoder, X_val, y_val, sample_weight_val, dtype
+                )
 
         if warm:
             network = self._network
@@ -178,7 +183,9 @@ class BaseTabularMLP(
             X_v, rows_v, Y_v, sw_v = validation
 
             def validate():
-                return self._validation_score(network.scores(X_v, rows_v), Y_v, sw_v)
+                S = network.scores(X_v, rows_v)
+                Y_rows = Y_v if rows_v is None else Y_v[rows_v]
+                return self._validation_score(S, Y_rows, sw_v)
 
         def on_epoch_end(epoch, loss, score, seconds):
             def reconstruction():

@@ -209,7 +209,10 @@ class TabularMLPRegressor(RegressorMixin, BaseTabularMLP):
         return squared_error
 
     def _validation_score(self, S, Y, sample_weight):
-        squared = ((S - Y) ** 2).sum(axis=1, dtype=np.float64)
+        # In place on S, the network's fresh scores: one array fewer.
+        S -= Y
+        S *= S
+        squared = S.sum(axis=1, dtype=np.float64)
         return -float(np.sqrt(np.average(squared, weights=sample_weight)))
 
     def __sklearn_tags__(self):
