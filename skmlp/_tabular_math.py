@@ -111,14 +111,15 @@ def parametric_activation_backward(dA, Z, G, alpha, name):
 # -- periodic numeric embeddings ---------------------------------------------------
 
 
-def periodic_embedding(X, frequencies, phases, weights, biases, keep=True):
+def periodic_embedding(X, frequencies, phases, weights, biases, keep=True, out=None):
     """Embed each numeric feature with its own periodic features.
 
     For feature ``j`` with value ``x``: ``c = cos(2 pi f_j x + p_j)`` (``k``
     frequencies ``f_j`` and phases ``p_j``), then ``e = c V_j + u_j`` (``V_j``
     is ``k x m``). Works feature-major: ``X`` is ``(n, F)``; returns the
     embedding ``(F, n, m)`` and, with ``keep``, what
-    :func:`periodic_embedding_backward` needs (None without).
+    :func:`periodic_embedding_backward` needs (None without). With ``out``,
+    an ``(F, n, m)`` array or view, the embedding is written there.
 
     The angles come from one batched product, ``[x, 1] [2 pi f; p]`` per
     feature: a broadcast multiply and add over rows of only ``k`` numbers
@@ -133,7 +134,7 @@ def periodic_embedding(X, frequencies, phases, weights, biases, keep=True):
     coefficients[:, 1] = phases
     angles = np.matmul(inputs, coefficients)
     cosines = np.cos(angles) if keep else np.cos(angles, out=angles)
-    embedded = np.matmul(cosines, weights)
+    embedded = np.matmul(cosines, weights, out=out)
     embedded += biases[:, np.newaxis, :]
     return embedded, (inputs, angles, cosines) if keep else None
 

@@ -269,19 +269,19 @@ class TabularNetwork:
         cache = {}
         start = 0
         if arch.periodic:
-            embedded, kept = periodic_embedding(
+            start = F * arch.numeric_embedding_dim
+            # The embedding is written feature-major into H0's rows, whose
+            # (n, F, m) view transposed is (F, n, m): no copy to rearrange.
+            rows = H0[:, :start].reshape(n, F, arch.numeric_embedding_dim)
+            _, cache["periodic"] = periodic_embedding(
                 X[:, :F],
                 p["frequencies"],
                 p["phases"],
                 p["mix_weights"],
                 p["mix_biases"],
                 keep=training,
+                out=rows.transpose(1, 0, 2),
             )
-            cache["periodic"] = kept
-            start = F * arch.numeric_embedding_dim
-            # Splitting the contiguous last axis of a slice is always a view.
-            rows = H0[:, :start].reshape(n, F, arch.numeric_embedding_dim)
-            np.copyto(rows, embedded.transpose(1, 0, 2))
         dense_stop = F + arch.n_dense
         H0[:, start : start + dense_stop] = X[:, :dense_stop]
         start += dense_stop
@@ -306,7 +306,13 @@ class TabularNetwork:
         """
         training = rng is not None
         H0, cache = self._features(X, training)
-        A = H0 * self.p["scale"]
+        # Training keeps H0 for the scale's gradient; prediction scales it
+        # in place.
+        A = (
+            H0 * self.p["scale"]
+            if training
+            else np.multiply(H0, self.p["scale"], out=H0)
+        )
         layers = []
         stop = self.n_layers - 1 if n_hidden is None else n_hidden
         code = ACTIVATION_CODES[self.arch.activation]
@@ -366,25 +372,30 @@ class TabularNetwork:
     # -- backward -----------------------------------------------------------------
 
     def backward(self, cache, dS):
-        """Write the gradient of the loss into ``self.grad`` given ``dS``.
+        """Write the gradient of the loss into ``self.grad`` given ``dS``; uses
+        up ``cache``.
 
         ``dS`` is the loss's gradient with respect to the scores, already
         carrying the sample weighting of the batch.
         """
         p, g = self.p, self.g
         last = self.n_layers - 1
-        np.matmul(cache["A_last"].T, dS, out=g[f"W{last}"])
+        np.matmul(cache.pop("A_last").T, dS, out=g[f"W{last}"])
         np.sum(dS, axis=0, out=g[f"b{last}"])
         dA = dS @ p[f"W{last}"].T
         engine = kernels()
+        # Each layer's arrays are let go once its gradient is out: the
+        # embedding's gradient, last, runs with less memory held.
+        layers = cache.pop("layers")
         for layer in range(self.n_layers - 2, -1, -1):
-            A_prev, D, S = cache["layers"][layer]
+            A_prev, D, S = layers.pop()
             # dA becomes the gradient with respect to the pre-activation;
             # dropped units have D = S = 0, so no gradient passes them.
             engine.parametric_backward(dA, D, S, g[f"alpha{layer}"], g[f"b{layer}"])
             dZ = dA
             np.matmul(A_prev.T, dZ, out=g[f"W{layer}"])
             dA = dZ @ p[f"W{layer}"].T
+        del A_prev, D, S, dZ
         H0 = cache["H0"]
         g["scale"][...] = np.einsum("ij,ij->j", dA, H0)
         dH0 = dA
