@@ -252,7 +252,9 @@ def _activation_numpy(Z, E, kind, constants, with_slope):
         if with_slope:
             slope = np.where(linear, 1, t + Z * (E / (1 + E)) * (1 - t * t))
     elif kind == 2:
-        g = np.where(positive, Z, 0)
+        # As the loop's 0 for z <= 0 up to NaN, which stays NaN either way
+        # in what the caller computes from g.
+        g = np.maximum(Z, 0)
         slope = positive
     else:
         sigmoid = np.where(Z >= 0, 1 / (1 + E), E / (1 + E))
@@ -278,8 +280,41 @@ def parametric_train_numpy(Z, E, alpha, kind, constants, noise, threshold, scale
 
 
 def parametric_predict_numpy(Z, E, alpha, kind, constants):
-    """:func:`parametric_predict` in whole-array operations."""
-    g, _ = _activation_numpy(Z, E, kind, constants, with_slope=False)
+    """:func:`parametric_predict` in whole-array operations.
+
+    Without ``np.where``, whose selection between two arrays costs more
+    than the rest of the layer's element-wise work together; each
+    activation's ``g`` is written so that it needs no selection, with the
+    loop's roundings:
+
+    * SELU: ``s max(z, 0) + (e sn - sn)``; above 0, ``e = 1`` makes the
+      second term an exact 0, at or below 0 the first term is a zero.
+    * Mish: ``z t``; above the linear threshold ``e (e + 2)`` is so large
+      that ``t = n2 / (n2 + 2)`` rounds to exactly 1 (in float32 and float64).
+    * ReLU: ``max(z, 0)``.
+
+    A NaN stays NaN in each. SiLU keeps the selection of its two sigmoid
+    forms.
+    """
+    selu_scale, selu_negative, _, one = constants
+    if kind == 0:
+        g = np.maximum(Z, 0)
+        g *= selu_scale
+        E *= selu_negative
+        E -= selu_negative
+        g += E
+    elif kind == 1:
+        two = one + one
+        g = E + two
+        g *= E
+        E[...] = g
+        E += two
+        g /= E
+        g *= Z
+    elif kind == 2:
+        g = np.maximum(Z, 0)
+    else:
+        g, _ = _activation_numpy(Z, E, kind, constants, with_slope=False)
     g -= Z
     g *= alpha
     Z += g

@@ -137,6 +137,34 @@ def test_engines_agree_bit_for_bit(name, dtype):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", sorted(ACTIVATION_CODES))
+def test_engines_predict_bit_for_bit_also_at_edge_values(name, dtype):
+    # The NumPy prediction twin writes each activation without a selection;
+    # these are the values where that could round or sign differently.
+    pytest.importorskip("numba")
+    edges = [0.0, -0.0, 1e-40, -1e-40, 19.9, 20.0, 20.1, 88.0, -88.0, 1e30, -1e30]
+    edges += [np.inf, -np.inf, np.nan]
+    _, _, alpha = layer(dtype, seed=5)
+    # Many ordinary values too: a rounding that differs now and then.
+    Z = (np.random.default_rng(6).normal(size=(300, 7)) * 8).astype(dtype)
+    Z = np.vstack([Z, np.resize(np.asarray(edges, dtype), (2, 7))])
+    b = np.zeros(7, dtype)
+    results = []
+    for engine in ("numpy", "numba"):
+        with skmlp.config_context(engine=engine), np.errstate(all="ignore"):
+            out = Z.copy()
+            forward(out, b, alpha, name)
+            results.append(out)
+    ours, theirs = results
+    np.testing.assert_array_equal(ours, theirs)
+    # Zeros of the same sign too (a NaN's sign bit means nothing).
+    numbers = ~np.isnan(ours)
+    np.testing.assert_array_equal(
+        np.signbit(ours[numbers]), np.signbit(theirs[numbers])
+    )
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("flush", [False, True])
 def test_decayed_adam_step_is_decay_then_the_drop_in_step(engine, dtype, flush):
     rng = np.random.default_rng(5)
