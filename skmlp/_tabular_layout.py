@@ -209,11 +209,17 @@ def encode_numeric_array(encoder, X, max_rows):
         and BOOLEAN not in set(encoder.feature_kinds_)
     ):
         return None
-    X = X.astype(np.float64, copy=False)
-    if np.isinf(X).any():
-        return None
-    missing = np.isnan(X)
-    z = np.where(missing, encoder.impute_values_, X)
+    # One sum tells that no value is missing or infinite, the common case,
+    # in one call (a non-finite sum from huge values takes the long way).
+    missing = None
+    if not np.isfinite(X.sum()):
+        X = X.astype(np.float64, copy=False)
+        if np.isinf(X).any():
+            return None
+        missing = np.isnan(X)
+        z = np.where(missing, encoder.impute_values_, X)
+    else:
+        z = X.astype(np.float64)  # a copy: scaled in place below
     with np.errstate(over="ignore"):
         z -= encoder.center_
         z /= encoder.scale_
@@ -224,6 +230,7 @@ def encode_numeric_array(encoder, X, max_rows):
     )
     out[:, : encoder.n_numeric_] = z
     start = encoder.n_numeric_
-    for k, i in enumerate(encoder.indicator_features_):
-        out[:, start + k] = missing[:, i]
+    if missing is not None:
+        for k, i in enumerate(encoder.indicator_features_):
+            out[:, start + k] = missing[:, i]
     return out
