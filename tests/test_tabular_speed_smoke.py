@@ -87,10 +87,15 @@ def test_memory_table_has_the_bound_and_the_peak(quick_output):
     for label in (
         "traced peak during fit",
         "peak / bound",
-        "bound: encoded copy + buffers + state",
+        "bound: the sum of the six lines above",
         "target: peak <= bound",
     ):
         assert label in rows, (label, list(rows))
+    labels = list(rows)
+    at = labels.index("bound: the sum of the six lines above")
+    parts = [float(rows[label][0]) for label in labels[at - 6 : at]]
+    bound = float(rows[labels[at]][0])
+    assert bound == pytest.approx(sum(parts), abs=0.06)
     assert NUMBER.fullmatch(rows["traced peak during fit"][0])
     assert NUMBER.fullmatch(rows["traced peak during fit"][1])  # the drop-in's
     assert rows["target: peak <= bound"][0] in ("met", "missed")
