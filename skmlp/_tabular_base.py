@@ -36,8 +36,10 @@ from ._tabular_training import GroupAdam, train
 from ._validation import TRAINING_ERRSTATE, check_hidden_layer_sizes
 
 # Rows whose outputs set the initial weights and biases (see
-# TabularNetwork.initialize): enough for stable unit variances.
-INIT_ROWS = 4096
+# TabularNetwork.initialize): enough for stable unit variances (a standard
+# deviation from 1,024 rows is within 5% of the true one, two standard
+# errors), and few enough that the sample's layer outputs take a few MiB.
+INIT_ROWS = 1024
 
 
 class BaseTabularMLP(

@@ -22,7 +22,7 @@ class TabularMLPClassifier(ClassifierMixin, BaseTabularMLP):
     Takes a pandas or polars DataFrame (or an array) with numeric, boolean
     and categorical columns and missing values, and learns with a modern
     tabular recipe: robust scaling with smooth clipping, periodic numeric
-    embeddings, learned category embeddings, a learned feature scale, SELU
+    embeddings, learned category embeddings, a learned feature scale, ReLU
     units with a learned shape, NTK learning rates per parameter group,
     scheduled dropout and weight decay, label smoothing, and the best epoch
     on held-out rows. Read more in :ref:`tabular`.
@@ -33,7 +33,7 @@ class TabularMLPClassifier(ClassifierMixin, BaseTabularMLP):
         Units of each hidden layer.
 
     {INPUT}
-    activation : {{'selu', 'mish', 'relu', 'silu'}}, default='selu'
+    activation : {{'relu', 'selu', 'mish', 'silu'}}, default='relu'
         The hidden units' activation ``g``.
 
     {NETWORK}
@@ -92,7 +92,7 @@ class TabularMLPClassifier(ClassifierMixin, BaseTabularMLP):
         numeric_embedding_dim=3,
         frequency_scale=0.1,
         feature_scale=True,
-        activation="selu",
+        activation="relu",
         parametric_activation=True,
         parametrization="ntk",
         init="data",

@@ -16,7 +16,7 @@ class TabularMLPRegressor(RegressorMixin, BaseTabularMLP):
     Takes a pandas or polars DataFrame (or an array) with numeric, boolean
     and categorical columns and missing values, and learns with a modern
     tabular recipe: robust scaling with smooth clipping, periodic numeric
-    embeddings, learned category embeddings, a learned feature scale, Mish
+    embeddings, learned category embeddings, a learned feature scale, ReLU
     units with a learned shape, NTK learning rates per parameter group,
     scheduled dropout and weight decay, a standardised target with
     predictions clamped to the training range, and the best epoch on
@@ -28,7 +28,7 @@ class TabularMLPRegressor(RegressorMixin, BaseTabularMLP):
         Units of each hidden layer.
 
     {INPUT}
-    activation : {{'selu', 'mish', 'relu', 'silu'}}, default='mish'
+    activation : {{'relu', 'selu', 'mish', 'silu'}}, default='relu'
         The hidden units' activation ``g``.
 
     {NETWORK}
@@ -87,7 +87,7 @@ class TabularMLPRegressor(RegressorMixin, BaseTabularMLP):
         numeric_embedding_dim=3,
         frequency_scale=0.1,
         feature_scale=True,
-        activation="mish",
+        activation="relu",
         parametric_activation=True,
         parametrization="ntk",
         init="data",
