@@ -127,7 +127,12 @@ def table(results):
         f"{'defaults W/T/L':>15} {'fit time':>9}"
     )
     lines = [header, "-" * len(header)]
-    for variant in VARIANTS:
+    # Saved runs keep their variants' names: those no longer in VARIANTS
+    # (a default changed since) are reported too, after the others.
+    saved = [v for per in results.values() for v in per if v != "task"]
+    for variant in list(VARIANTS) + [
+        v for v in dict.fromkeys(saved) if v not in VARIANTS
+    ]:
         deltas = {CLASSIFICATION: [], "regression": []}
         wins = ties = losses = 0
         times = []
