@@ -14,7 +14,8 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import _check_sample_weight
 
 from ._divergence import DivergenceWarning
-from ._tabular_network import Architecture, TabularNetwork
+from ._tabular_architecture import Architecture
+from ._tabular_network import TabularNetwork
 from ._tabular_training import Recipe
 
 # (learning-rate factor, weight-decay factor) per parameter group. With the

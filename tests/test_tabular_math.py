@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from skmlp._tabular_architecture import Architecture
 from skmlp._tabular_math import (
     BASE_ACTIVATIONS,
     SCHEDULES,
@@ -14,7 +15,7 @@ from skmlp._tabular_math import (
     smoothed_cross_entropy,
     squared_error,
 )
-from skmlp._tabular_network import Architecture, TabularNetwork
+from skmlp._tabular_network import TabularNetwork
 
 FACTORS = {
     "scale": (6.0, 36.0),
