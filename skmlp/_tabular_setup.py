@@ -134,8 +134,12 @@ def shuffled_split(n_rows, fraction, seed):
 
 def row_indices(n_rows):
     """``0 .. n_rows - 1`` in int32 when it fits: half the memory of int64."""
-    dtype = np.int32 if n_rows < np.iinfo(np.int32).max else np.int64
-    return np.arange(n_rows, dtype=dtype)
+    return np.arange(n_rows, dtype=row_index_dtype(n_rows))
+
+
+def row_index_dtype(n_rows):
+    """int32 for fewer than 2**31 - 1 rows, int64 beyond."""
+    return np.dtype(np.int32 if n_rows < np.iinfo(np.int32).max else np.int64)
 
 
 def fitted_attributes(network):

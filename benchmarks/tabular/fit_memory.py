@@ -157,6 +157,8 @@ def child(model: str, rows: int, threads: int) -> dict:
     """One fit of ``model`` on ``rows`` rows, measured; a JSON-able dict."""
     from threadpoolctl import threadpool_limits
 
+    from skmlp._tabular_setup import row_index_dtype
+
     threadpool_limits(limits=threads)
     X, _, y = make_frame(rows)
     warm = min(rows, 2000)
@@ -197,8 +199,7 @@ def child(model: str, rows: int, threads: int) -> dict:
         result |= {
             "width": width,
             "target_mib": rows * est._network.arch.n_outputs * itemsize / MIB,
-            # int32 indices below 2**31 rows (skmlp._tabular_setup.row_indices)
-            "order_mib": rows * (4 if rows < 2**31 - 1 else 8) / MIB,
+            "order_mib": rows * row_index_dtype(rows).itemsize / MIB,
             "encoder_mib": encoder_bytes / MIB,
             "n_inputs": est._network.arch.n_inputs,
             "batch": est.batch_size,
