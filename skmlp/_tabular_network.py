@@ -58,7 +58,8 @@ class TabularNetwork:
     ----------
     arch : Architecture
     factors : dict
-        Per-group ``(lr_factor, decay_factor)``, see :func:`make_blocks`.
+        Per-group ``(lr_factor, decay_factor)``, see
+        :func:`~skmlp._tabular_architecture.make_blocks`.
     dtype : numpy dtype
         ``float32`` or ``float64``, of parameters, gradients and activations.
     ntk : bool
